@@ -1,0 +1,16 @@
+// Bundles the `framescope` command into dist/cli/framescope.mjs (runs on `npm ci` through `prepare`).
+import { build } from 'esbuild';
+
+await build({
+  entryPoints: ['electron/cli/framescope.ts'],
+  outfile: 'dist/cli/framescope.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  // Native and optional modules stay outside the bundle; ws's optional accelerators are looked up at run time.
+  external: ['cap', 'bufferutil', 'utf-8-validate', 'playwright-core', 'electron'],
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  logLevel: 'warning',
+});

@@ -1,0 +1,126 @@
+/**
+ * What every protocol declaration provides. Everything else (the CLI, the engine, the UI, filters, the composer)
+ * works through this interface and never switches over protocol ids or message ids itself.
+ */
+import type { Charset } from './bytes';
+import type { CatalogEntry, Doc, JsonSchema } from './schema';
+import type { FieldNode, Note } from './tree';
+
+export type Direction = 'c2s' | 's2c';
+export type MessageDirection = Direction | 'both';
+
+export interface MessageInfo {
+  /** Stable message name (PROTOCOLS.md §0.3). */
+  name: string;
+  direction: MessageDirection;
+  description?: string;
+  /** Names of the messages that answer this one. */
+  replies?: string[];
+  /** JSON Schema of the message document that `encode` accepts. */
+  schema: JsonSchema;
+  /** A valid document to start from (the composer's template). */
+  template(): Doc;
+}
+
+export interface DecodeOptions {
+  charset?: Charset;
+  /** A decode-as variant (`hodor` generation `B`, `txlcn` `json`). */
+  variant?: string;
+  /** What pairing knows about this frame: e.g. txlcn's `requestAction` for a `rok`. */
+  context?: Record<string, unknown>;
+}
+
+export interface EncodeOptions {
+  charset?: Charset;
+  variant?: string;
+  context?: Record<string, unknown>;
+}
+
+export interface DecodedFrame {
+  protocol: string;
+  message: string;
+  direction: Direction;
+  /** PDU size in bytes. */
+  length: number;
+  /** One line, like Wireshark's Info column. */
+  summary: string;
+  /** The message document: `encode(message, direction, value)` gives the PDU back. */
+  value: Doc;
+  /** Field tree; the first node is the protocol root covering the whole PDU. */
+  tree: FieldNode[];
+  notes: Note[];
+  /** True when an error note was raised (truncated, impossible value): the row is shown red. */
+  malformed: boolean;
+}
+
+export interface Peek {
+  message: string;
+  summary: string;
+  /** How this PDU pairs with its request or response (PROTOCOLS.md pairing rules). */
+  pair: PairingKey;
+  /** Set when even the header is unreadable. */
+  malformed?: boolean;
+}
+
+/**
+ * Frame boundary finder for one direction of one connection. `frame` sees the bytes buffered so far
+ * (`buf[off..end)`) and returns the PDU length, NEED_MORE, or INVALID (no plausible PDU starts at `off`).
+ * Framers may keep state (push's magic, HTTP's request/response order); `commit` tells them a PDU was cut.
+ */
+export interface Framer {
+  frame(buf: Uint8Array, off: number, end: number): number;
+  commit?(pdu: Uint8Array): void;
+  /** At end of stream: the length of a PDU that ends with the stream (HTTP body until close), else 0. */
+  atEof?(buf: Uint8Array, off: number, end: number): number;
+  /** Whether a PDU plausibly starts at `off` (used to resynchronise after garbage). Defaults to frame() > 0 or NEED_MORE. */
+  plausible?(buf: Uint8Array, off: number, end: number): boolean;
+}
+
+export const NEED_MORE = -1;
+export const INVALID = -2;
+
+export interface FramerOptions {
+  /** Largest PDU accepted; a header announcing more is treated as garbage (nothing is allocated for it). */
+  maxPdu?: number;
+  variant?: string;
+}
+
+export interface PairingKey {
+  /** `request` opens a transaction, `response` closes one, `none` takes no part (pushes, one-way notices). */
+  role: 'request' | 'response' | 'none';
+  /** Key shared by a request and its response(s); undefined pairs first-in-first-out within `fifo`. */
+  key?: string;
+  /** FIFO lane for keyless pairing (e.g. the expected reply message name). */
+  fifo?: string;
+  /** A response that may be followed by another for the same request (hodor's RUNNING then SUCCEEDED). */
+  more?: boolean;
+}
+
+export interface Variant {
+  id: string;
+  label: string;
+}
+
+export interface Protocol {
+  id: string;
+  name: string;
+  description: string;
+  /** Server ports that identify the protocol (PROTOCOLS.md §7). */
+  ports: number[];
+  /** Ports offered as suggestions only (tt's sample configuration). */
+  suggestedPorts?: number[];
+  messages: MessageInfo[];
+  catalog: CatalogEntry[];
+  variants?: Variant[];
+
+  /** Cheap heuristic on the first bytes of a direction (PROTOCOLS.md §7). */
+  detect(first: Uint8Array, direction?: Direction): boolean;
+  /** A lone buffer's direction (PROTOCOLS.md per-section rules). */
+  guessDirection(pdu: Uint8Array): Direction;
+  framer(direction: Direction, opts?: FramerOptions): Framer;
+  /** Fast path: message name and summary without building a tree. */
+  peek(pdu: Uint8Array, direction: Direction, opts?: DecodeOptions): Peek;
+  decode(pdu: Uint8Array, direction: Direction, opts?: DecodeOptions): DecodedFrame;
+  /** Throws EncodeError naming the field at fault. */
+  encode(message: string, direction: Direction, value: Doc, opts?: EncodeOptions): Uint8Array;
+}

@@ -1,0 +1,60 @@
+/** Loading the golden fixtures in test/fixtures/<protocol>/*.json (format: test/fixtures/README.md). */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fromHex } from '../../shared/codec/bytes';
+import type { Direction } from '../../shared/codec/protocol';
+
+export const FIXTURE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+
+export interface ExpectedNote {
+  severity: 'error' | 'warn' | 'info';
+  contains?: string;
+}
+
+export interface Fixture {
+  protocol: string;
+  file: string;
+  description: string;
+  direction: Direction;
+  bytes: Uint8Array;
+  message: string;
+  fields: Record<string, unknown>;
+  notes: ExpectedNote[];
+  roundTrip: boolean;
+  context?: Record<string, unknown>;
+  variant?: string;
+  charset?: 'utf-8' | 'gbk';
+}
+
+/** Joins annotated hex lines: `|` separators allowed, `#` starts a comment. */
+export function annotatedHex(lines: string | string[]): Uint8Array {
+  const text = (Array.isArray(lines) ? lines : [lines]).map((l) => l.replace(/#.*$/, '')).join(' ');
+  return fromHex(text);
+}
+
+export function fixtureProtocols(): string[] {
+  if (!existsSync(FIXTURE_ROOT)) return [];
+  return readdirSync(FIXTURE_ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+}
+
+export function loadFixtures(protocol: string): Fixture[] {
+  const dir = join(FIXTURE_ROOT, protocol);
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((file) => {
+    const raw = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    return {
+      protocol,
+      file,
+      description: raw.description ?? file,
+      direction: raw.direction,
+      bytes: annotatedHex(raw.hex),
+      message: raw.message,
+      fields: raw.fields ?? {},
+      notes: raw.notes ?? [],
+      roundTrip: raw.roundTrip ?? true,
+      context: raw.context,
+      variant: raw.variant,
+      charset: raw.charset,
+    };
+  });
+}
