@@ -48,6 +48,9 @@ export interface JsonSchema {
   [key: string]: unknown;
 }
 
+/** JSON Schema keyword marking a property the encoder computes (sizes, lengths, counts): optional overrides. */
+export const DERIVED = 'x-derived';
+
 export interface DecodeState {
   r: Reader;
   prefix: string;
@@ -235,7 +238,7 @@ export function int(name: string, type: IntType, opts: IntOptions = {}): Element
           { type: schema.type as string },
         ];
       }
-      if (opts.sizeOf) schema.description = `${schema.description ?? label} — computed when absent; set it to send a deliberately wrong value`;
+      if (opts.sizeOf) { schema.description = `${schema.description ?? label} — computed when absent; set it to send a deliberately wrong value`; schema[DERIVED] = true; }
       else if (opts.default !== undefined || opts.expect !== undefined) schema.default = opts.default ?? opts.expect;
       props[name] = schema;
     },
@@ -301,6 +304,7 @@ function lengthPrefixed(name: string, lenType: IntType, kind: 'string' | 'bytes'
         const available = s.r.remaining;
         const node: FieldNode = { abbrev: `${s.prefix}.${name}`, label, start, length: available, value: kind === 'bytes' ? toHex(s.r.bytes, start, start + available) : decodeText(s.r.bytes, start, start + available, opts.charset ?? s.charset) };
         tree.push(node);
+        s.r.skip(available); // the partial value's bytes are read, so enclosing groups and items cover them
         throw new Truncated(start, declared, available);
       }
       s.r.skip(declared);
@@ -331,7 +335,7 @@ function lengthPrefixed(name: string, lenType: IntType, kind: 'string' | 'bytes'
       props[name] = kind === 'bytes'
         ? { type: 'string', pattern: '^([0-9a-fA-F]{2})*$', description: describe(label, opts.description, 'bytes as hex') }
         : { type: 'string', description: describe(label, opts.description) };
-      props[lenName] = { type: 'integer', minimum: 0, description: `${label} length — computed when absent; set it to send a deliberately wrong value` };
+      props[lenName] = { type: 'integer', minimum: 0, description: `${label} length — computed when absent; set it to send a deliberately wrong value`, [DERIVED]: true };
       required.push(name);
     },
     template(doc) { doc[name] = opts.default ?? ''; },
@@ -415,7 +419,7 @@ export function repeat(list: string, countName: string, countType: IntType, item
       const itemRequired: string[] = [];
       for (const e of items) e.jsonSchema(itemProps, itemRequired);
       props[list] = { type: 'array', items: { type: 'object', properties: itemProps, required: itemRequired, additionalProperties: false }, description: `${itemLabel} items (count: ${countName})` };
-      props[countName] = { type: 'integer', minimum: 0, description: `${countName} — computed from ${list} when absent; set it to send a deliberately wrong count` };
+      props[countName] = { type: 'integer', minimum: 0, description: `${countName} — computed from ${list} when absent; set it to send a deliberately wrong count`, [DERIVED]: true };
       required.push(list);
     },
     template(doc) {

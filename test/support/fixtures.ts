@@ -4,6 +4,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromHex } from '../../shared/codec/bytes';
 import type { Direction } from '../../shared/codec/protocol';
+import type { FieldNode } from '../../shared/codec/tree';
 
 export const FIXTURE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 
@@ -58,3 +59,25 @@ export function loadFixtures(protocol: string): Fixture[] {
     };
   });
 }
+
+/** Invariant 3: children inside their parent, siblings disjoint (generated zero-length nodes exempt). */
+export function rangeViolations(nodes: readonly FieldNode[], parent?: FieldNode): string[] {
+  const out: string[] = [];
+  let lastEnd = -1;
+  let lastName = '';
+  for (const n of nodes) {
+    const name = n.abbrev ?? n.label;
+    if (n.start < 0 || n.length < 0) out.push(`${name}: negative range`);
+    if (parent && (n.start < parent.start || n.start + n.length > parent.start + parent.length)) {
+      out.push(`${name} [${n.start}+${n.length}] outside ${parent.abbrev ?? parent.label} [${parent.start}+${parent.length}]`);
+    }
+    if (n.length > 0 && !n.generated) {
+      if (n.start < lastEnd) out.push(`${name} [${n.start}+${n.length}] overlaps ${lastName} (ends at ${lastEnd})`);
+      lastEnd = n.start + n.length;
+      lastName = name;
+    }
+    if (n.children) out.push(...rangeViolations(n.children, n));
+  }
+  return out;
+}
+

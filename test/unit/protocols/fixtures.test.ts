@@ -6,10 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { bytesEqual, toHex } from '../../../shared/codec/bytes';
 import type { Protocol } from '../../../shared/codec/protocol';
-import { flattenFields, walkTree, type FieldNode } from '../../../shared/codec/tree';
+import { flattenFields, walkTree } from '../../../shared/codec/tree';
 import { join } from 'node:path';
 import { renderTree } from '../../../shared/codec/render';
-import { FIXTURE_ROOT, fixtureProtocols, loadFixtures, type Fixture } from '../../support/fixtures';
+import { FIXTURE_ROOT, fixtureProtocols, loadFixtures, rangeViolations, type Fixture } from '../../support/fixtures';
 
 const only = process.env.FIXTURES?.split(',');
 const protocols = fixtureProtocols().filter((p) => !only || only.includes(p));
@@ -17,27 +17,6 @@ const protocols = fixtureProtocols().filter((p) => !only || only.includes(p));
 async function load(id: string): Promise<Protocol> {
   const mod = await import(`../../../shared/protocols/${id}/${id}.protocol.ts`);
   return mod[`${id}Protocol`] as Protocol;
-}
-
-/** Invariant 3: children inside their parent, siblings disjoint (generated zero-length nodes exempt). */
-export function rangeViolations(nodes: readonly FieldNode[], parent?: FieldNode): string[] {
-  const out: string[] = [];
-  let lastEnd = -1;
-  let lastName = '';
-  for (const n of nodes) {
-    const name = n.abbrev ?? n.label;
-    if (n.start < 0 || n.length < 0) out.push(`${name}: negative range`);
-    if (parent && (n.start < parent.start || n.start + n.length > parent.start + parent.length)) {
-      out.push(`${name} [${n.start}+${n.length}] outside ${parent.abbrev ?? parent.label} [${parent.start}+${parent.length}]`);
-    }
-    if (n.length > 0 && !n.generated) {
-      if (n.start < lastEnd) out.push(`${name} [${n.start}+${n.length}] overlaps ${lastName} (ends at ${lastEnd})`);
-      lastEnd = n.start + n.length;
-      lastName = name;
-    }
-    if (n.children) out.push(...rangeViolations(n.children, n));
-  }
-  return out;
 }
 
 function notesMatch(fx: Fixture, notes: { severity: string; message: string }[]): void {
@@ -81,8 +60,14 @@ for (const [id, protocol] of loaded) {
           if (!bytesEqual(again, fx.bytes)) expect(toHex(again)).toBe(toHex(fx.bytes));
           // Invariant 1: decode(encode(v)).value is v.
           expect(protocol.decode(again, frame.direction, opts).value).toEqual(frame.value);
+          // Invariant 4: every truncation is a partial tree with an error note, never an exception.
+          for (let n = 0; n < fx.bytes.length; n++) {
+            const cut = protocol.decode(fx.bytes.subarray(0, n), fx.direction, opts);
+            expect(cut.malformed, `${n}-byte prefix decodes as malformed`).toBe(true);
+            expect(rangeViolations(cut.tree), `${n}-byte prefix ranges`).toEqual([]);
+          }
         } else {
-          expect(() => protocol.decode(fx.bytes.subarray(0, Math.max(0, fx.bytes.length - 1)), fx.direction, opts)).not.toThrow();
+          expect(frame.notes.length).toBeGreaterThan(0);
         }
         // The golden tree: structure, labels, displays and byte ranges as the tree and hex panes show them.
         await expect(renderTree(frame.tree)).toMatchFileSnapshot(join(FIXTURE_ROOT, id, 'trees', fx.file.replace(/\.json$/, '.txt')));
