@@ -34,9 +34,14 @@ export function annotatedHex(lines: string | string[]): Uint8Array {
   return fromHex(text);
 }
 
+/** Protocol ids with golden fixtures (other folders hold capture files and such). */
 export function fixtureProtocols(): string[] {
   if (!existsSync(FIXTURE_ROOT)) return [];
-  return readdirSync(FIXTURE_ROOT, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const protocols = join(FIXTURE_ROOT, '..', '..', 'shared', 'protocols');
+  return readdirSync(FIXTURE_ROOT, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(protocols, d.name, `${d.name}.protocol.ts`)))
+    .map((d) => d.name)
+    .sort();
 }
 
 export function loadFixtures(protocol: string): Fixture[] {
