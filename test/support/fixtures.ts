@@ -58,7 +58,7 @@ export function loadFixtures(protocol: string): Fixture[] {
       fields: raw.fields ?? {},
       notes: raw.notes ?? [],
       roundTrip: raw.roundTrip ?? true,
-      context: raw.context,
+      context: raw.context && Object.keys(raw.context).length ? raw.context : undefined,
       variant: raw.variant,
       charset: raw.charset,
     };

@@ -1,0 +1,68 @@
+/**
+ * The `framescope` command: the same engine as the desktop app, headless. Every sub-command prints its result on
+ * stdout; user errors are one line on stderr and a non-zero exit, never a stack trace.
+ */
+import { Command, CommanderError } from 'commander';
+import { CliError } from './cli-error';
+import { runDecode } from './decode-command';
+import { runEncode } from './encode-command';
+import { runProtocols } from './protocols-command';
+
+const VERSION = '0.1.0';
+
+function output(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('framescope')
+    .description('Inspect, proxy and craft custom binary TCP protocols: flyer, hodor, tt, txlcn, push and HTTP/1.1.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run framescope --help for usage)');
+
+  program.command('decode')
+    .description("decode one direction of one connection's byte stream (any number of PDUs, maybe a partial one at the end)")
+    .requiredOption('-p, --protocol <id>', 'protocol id, or auto to detect it from the first bytes')
+    .option('--hex <hex>', 'the bytes as hex (spaces, colons allowed)')
+    .option('--file <path>', 'the bytes from a binary file (- for stdin)')
+    .option('--direction <dir>', 'c2s (client to server) or s2c; guessed from the bytes when absent')
+    .option('--variant <id>', 'decode as a variant (hodor: C, A, B, doc; txlcn: json)')
+    .option('--charset <name>', 'string charset: utf-8 (default) or gbk')
+    .option('--max-pdu <bytes>', 'largest PDU accepted; larger headers are treated as garbage')
+    .option('--json', 'print {"frames":[…],"remainder":n} instead of a tree')
+    .action((flags) => output(runDecode(flags)));
+
+  program.command('encode')
+    .description('encode a frame object (as decode --json prints it) and print the PDU as lowercase hex')
+    .option('-p, --protocol <id>', "protocol id (default: the frame's own protocol)")
+    .requiredOption('--json <file>', 'the frame object, or a whole decode --json output; - for stdin')
+    .option('--variant <id>', 'encode a variant (hodor: C, A, B, doc; txlcn: json)')
+    .option('--charset <name>', 'string charset: utf-8 (default) or gbk')
+    .action((flags) => output(runEncode(flags)));
+
+  program.command('protocols')
+    .description('list protocols, their messages and their fields with types')
+    .option('--json', 'machine-readable output')
+    .action((flags) => output(runProtocols(flags)));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CliError) {
+      process.stderr.write(`framescope: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`framescope: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    return 70;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

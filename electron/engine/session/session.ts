@@ -1,0 +1,359 @@
+/**
+ * A session: everything recorded from proxies, captures, files and crafted connections. Byte streams come in per
+ * connection and direction; they are cut into PDUs with the connection's protocol (Decode As, then the port table,
+ * then the first-bytes heuristics), indexed compactly, paired, and counted. Trees are decoded on demand.
+ */
+import { toHex } from '../../../shared/codec/bytes';
+import { StreamDeframer } from '../../../shared/codec/framing';
+import type { Direction, PairingKey, Peek, Protocol } from '../../../shared/codec/protocol';
+import type { ConnectionSource, ConnectionSummary, Endpoint, FrameDetail, FrameRow, MessageStats } from '../../../shared/model/session';
+import { detectProtocol, getProtocol, PROTOCOLS, protocolForPort } from '../../../shared/protocols/index';
+import { FrameIndex } from './frame-index';
+import { PduStore } from './pdu-store';
+
+/** Protocol number 0 in the index: bytes of a connection whose protocol is not known. */
+const RAW = 0;
+const RAW_NAME = 'tcp';
+/** First bytes kept per direction while a connection's protocol is still being detected. */
+const DETECT_LIMIT = 4096;
+const DIRS: readonly Direction[] = ['c2s', 's2c'];
+
+export interface OpenConnection {
+  source: ConnectionSource;
+  client: Endpoint;
+  server: Endpoint;
+  /** A protocol id, or `auto`. */
+  protocol?: string;
+  variant?: string;
+  listenerId?: string;
+  /** ns since the epoch; defaults to now. */
+  time?: bigint;
+}
+
+export type ConnectionEventKind = 'upstream-connected' | 'half-close' | 'reset' | 'failed' | 'closed' | 'error';
+
+interface Conn {
+  summary: ConnectionSummary;
+  protocol?: Protocol;
+  protocolNumber: number;
+  variant?: string;
+  deframers?: Record<Direction, StreamDeframer>;
+  /** First bytes per direction while detecting. */
+  pending?: Record<Direction, { chunks: Uint8Array[]; times: number[]; size: number }>;
+  /** Pending requests: pairing key → frame indices, first in first out. */
+  waiting: Map<string, number[]>;
+}
+
+export interface SessionOptions {
+  /** Where the PDU bytes are kept; in memory when absent. */
+  pduStorePath?: string;
+  maxPdu?: number;
+  /** Called (batched by the caller) when frames or connections change. */
+  onChange?: () => void;
+}
+
+export class Session {
+  readonly index = new FrameIndex();
+  readonly startedAt = new Date();
+  private readonly epochNs = BigInt(Date.now()) * 1_000_000n;
+  private store: PduStore;
+  private conns = new Map<number, Conn>();
+  private nextConnection = 1;
+  private messageNames: string[] = [''];
+  private messageIds = new Map<string, number>();
+  private stats = new Map<string, { protocol: string; message: string; count: number; bytes: number; rt: number[] }>();
+  /** Decode As: server port → protocol id (and variant). */
+  private decodeAs = new Map<number, { protocol: string; variant?: string }>();
+  private firstTime: number | undefined;
+
+  constructor(private readonly opts: SessionOptions = {}) {
+    this.store = new PduStore(opts.pduStorePath);
+  }
+
+  get frameCount(): number { return this.index.count; }
+  get connectionCount(): number { return this.conns.size; }
+
+  setDecodeAs(port: number, protocol: string, variant?: string): void {
+    this.decodeAs.set(port, { protocol, variant });
+  }
+
+  /** ns since the session started, for a wall-clock time in ns since the epoch. */
+  relative(time?: bigint): number {
+    return Number((time ?? BigInt(Date.now()) * 1_000_000n) - this.epochNs);
+  }
+
+  openConnection(o: OpenConnection): number {
+    const id = this.nextConnection++;
+    const summary: ConnectionSummary = {
+      id, source: o.source, client: o.client, server: o.server, state: 'open', openedAt: this.relative(o.time),
+      frames: 0, bytes: { c2s: 0, s2c: 0 }, ...(o.listenerId ? { listenerId: o.listenerId } : {}),
+    };
+    if (o.source === 'proxy') summary.state = 'connecting';
+    const conn: Conn = { summary, protocolNumber: RAW, waiting: new Map() };
+    this.conns.set(id, conn);
+    const chosen = this.chooseProtocol(o);
+    if (chosen) this.bind(conn, chosen.protocol, chosen.variant);
+    else conn.pending = { c2s: { chunks: [], times: [], size: 0 }, s2c: { chunks: [], times: [], size: 0 } };
+    this.opts.onChange?.();
+    return id;
+  }
+
+  /** Decode As, then the explicit protocol, then the server port (PROTOCOLS.md §7 steps 1–2). */
+  private chooseProtocol(o: OpenConnection): { protocol: Protocol; variant?: string } | undefined {
+    const rule = this.decodeAs.get(o.server.port) ?? this.decodeAs.get(o.client.port);
+    if (rule) return { protocol: getProtocol(rule.protocol)!, variant: rule.variant };
+    if (o.protocol && o.protocol !== 'auto') {
+      const p = getProtocol(o.protocol);
+      if (!p) throw new Error(`unknown protocol '${o.protocol}'`);
+      return { protocol: p, variant: o.variant };
+    }
+    const byPort = protocolForPort(o.server.port);
+    return byPort ? { protocol: byPort } : undefined;
+  }
+
+  private bind(conn: Conn, protocol: Protocol, variant?: string): void {
+    conn.protocol = protocol;
+    conn.variant = variant;
+    conn.protocolNumber = PROTOCOLS.indexOf(protocol) + 1;
+    conn.summary.protocol = protocol.id;
+    const maxPdu = this.opts.maxPdu;
+    conn.deframers = {
+      c2s: new StreamDeframer(protocol.framer('c2s', { maxPdu, variant })),
+      s2c: new StreamDeframer(protocol.framer('s2c', { maxPdu, variant })),
+    };
+  }
+
+  /** Bytes of one direction, in stream order. `time` is ns since the epoch (default: now). */
+  data(id: number, direction: Direction, bytes: Uint8Array, time?: bigint): void {
+    const conn = this.conn(id);
+    const t = this.relative(time);
+    conn.summary.bytes[direction] += bytes.length;
+    if (conn.summary.state === 'connecting') conn.summary.state = 'open';
+    if (conn.pending) {
+      const p = conn.pending[direction];
+      p.chunks.push(bytes.slice());
+      p.times.push(t);
+      p.size += bytes.length;
+      this.tryDetect(conn, false);
+      if (conn.pending) return;
+    } else if (conn.deframers) {
+      this.cut(conn, direction, bytes, t);
+    }
+    this.opts.onChange?.();
+  }
+
+  /** Heuristics on the first bytes of either direction (§7 step 3); gives up after DETECT_LIMIT bytes. */
+  private tryDetect(conn: Conn, final: boolean): void {
+    const pending = conn.pending!;
+    for (const dir of DIRS) {
+      if (pending[dir].size === 0) continue;
+      const first = concat(pending[dir].chunks, DETECT_LIMIT);
+      const found = detectProtocol(first, dir);
+      if (found) { this.release(conn, found.protocol); return; }
+    }
+    if (final || pending.c2s.size >= DETECT_LIMIT || pending.s2c.size >= DETECT_LIMIT) this.release(conn, undefined);
+  }
+
+  /** Binds the detected protocol (or none) and replays the bytes held while detecting. */
+  private release(conn: Conn, protocol: Protocol | undefined): void {
+    const pending = conn.pending!;
+    conn.pending = undefined;
+    if (protocol) this.bind(conn, protocol);
+    for (const dir of DIRS) {
+      pending[dir].chunks.forEach((chunk, i) => {
+        if (conn.deframers) this.cut(conn, dir, chunk, pending[dir].times[i]);
+        else this.record(conn, dir, chunk, pending[dir].times[i], { message: 'Data', summary: `${chunk.length} bytes`, pair: { role: 'none' } }, false);
+      });
+    }
+    this.opts.onChange?.();
+  }
+
+  private cut(conn: Conn, direction: Direction, bytes: Uint8Array, time: number): void {
+    for (const pdu of conn.deframers![direction].push(bytes)) {
+      if (pdu.skipped) {
+        this.record(conn, direction, pdu.bytes, time, { message: 'Skipped', summary: `${pdu.bytes.length} bytes skipped: no plausible ${conn.protocol!.id} header`, pair: { role: 'none' } }, true, true);
+        continue;
+      }
+      const peek = conn.protocol!.peek(pdu.bytes, direction, { variant: conn.variant });
+      this.record(conn, direction, pdu.bytes, time, peek, peek.malformed ?? false);
+    }
+  }
+
+  private record(conn: Conn, direction: Direction, bytes: Uint8Array, time: number, peek: Peek, malformed: boolean, skipped = false): number {
+    this.firstTime ??= time;
+    const protocolId = conn.protocol?.id ?? RAW_NAME;
+    const key = `${protocolId}\u0000${peek.message}`;
+    let message = this.messageIds.get(key);
+    if (message === undefined) {
+      message = this.messageNames.length;
+      this.messageNames.push(peek.message);
+      this.messageIds.set(key, message);
+    }
+    const frame = this.index.append({
+      time, connection: conn.summary.id, offset: this.store.append(bytes), length: bytes.length,
+      protocol: conn.protocolNumber, message, direction: direction === 'c2s' ? 0 : 1, malformed, skipped,
+    });
+    conn.summary.frames++;
+    let s = this.stats.get(key);
+    if (!s) { s = { protocol: protocolId, message: peek.message, count: 0, bytes: 0, rt: [] }; this.stats.set(key, s); }
+    s.count++;
+    s.bytes += bytes.length;
+    this.pair(conn, frame, direction, peek.pair, s.rt);
+    return frame;
+  }
+
+  private pair(conn: Conn, frame: number, direction: Direction, pair: PairingKey, responseTimes: number[]): void {
+    if (pair.role === 'none') return;
+    const lane = `${pair.key ?? `fifo:${pair.fifo ?? ''}`}`;
+    if (pair.role === 'request') {
+      const key = `${direction}\u0000${lane}`;
+      const list = conn.waiting.get(key);
+      if (list) list.push(frame); else conn.waiting.set(key, [frame]);
+      return;
+    }
+    // A response pairs with the oldest waiting request of the same lane sent the other way.
+    const key = `${direction === 'c2s' ? 's2c' : 'c2s'}\u0000${lane}`;
+    const list = conn.waiting.get(key);
+    if (!list?.length) return;
+    const request = pair.more ? list[0] : list.shift()!;
+    if (list.length === 0) conn.waiting.delete(key);
+    this.index.setPair(frame, request);
+    if (this.index.pair(request) < 0) this.index.setPair(request, frame);
+    responseTimes.push((this.index.time(frame) - this.index.time(request)) / 1e9);
+  }
+
+  gap(id: number, direction: Direction, length: number): void {
+    // A gap breaks framing: restart the deframer so decoding resumes at the next plausible header.
+    const conn = this.conn(id);
+    if (conn.protocol && conn.deframers) conn.deframers[direction] = new StreamDeframer(conn.protocol.framer(direction, { maxPdu: this.opts.maxPdu, variant: conn.variant }));
+    conn.summary.error = `${length} bytes missing (${direction})`;
+  }
+
+  connectionEvent(id: number, kind: ConnectionEventKind, detail?: string, time?: bigint): void {
+    const conn = this.conn(id);
+    const s = conn.summary;
+    switch (kind) {
+      case 'upstream-connected': if (s.state === 'connecting') s.state = 'open'; break;
+      case 'half-close': if (s.state === 'open') s.state = 'half-closed'; break;
+      case 'reset': s.state = 'reset'; s.error = detail ?? 'connection reset'; break;
+      case 'failed': s.state = 'failed'; s.error = detail ?? 'connection failed'; break;
+      case 'error': s.error = detail; break;
+      case 'closed':
+        if (conn.pending) this.tryDetect(conn, true);
+        if (s.state !== 'reset' && s.state !== 'failed') s.state = 'closed';
+        s.closedAt = this.relative(time);
+        break;
+    }
+    this.opts.onChange?.();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Queries
+
+  protocolName(frame: number): string {
+    const n = this.index.protocol(frame);
+    return n === RAW ? RAW_NAME : PROTOCOLS[n - 1].id;
+  }
+
+  messageName(frame: number): string {
+    return this.messageNames[this.index.message(frame)];
+  }
+
+  bytes(frame: number): Uint8Array {
+    return this.store.read(this.index.offset(frame), this.index.length(frame));
+  }
+
+  directionOf(frame: number): Direction {
+    return this.index.direction(frame) === 0 ? 'c2s' : 's2c';
+  }
+
+  connection(id: number): ConnectionSummary | undefined {
+    return this.conns.get(id)?.summary;
+  }
+
+  connections(): ConnectionSummary[] {
+    return [...this.conns.values()].map((c) => c.summary);
+  }
+
+  /** Seconds between a response and its request; undefined on requests and unpaired frames. */
+  responseTime(frame: number): number | undefined {
+    const other = this.index.pair(frame);
+    if (other < 0 || other > frame) return undefined;
+    return (this.index.time(frame) - this.index.time(other)) / 1e9;
+  }
+
+  row(frame: number): FrameRow {
+    const i = this.index;
+    const conn = this.conns.get(i.connection(frame))!;
+    const direction = this.directionOf(frame);
+    const [from, to] = direction === 'c2s' ? [conn.summary.client, conn.summary.server] : [conn.summary.server, conn.summary.client];
+    const protocol = conn.protocol;
+    let summary: string;
+    if (i.skipped(frame) || !protocol) summary = `${i.length(frame)} bytes${i.skipped(frame) ? ' skipped: no plausible header' : ''}`;
+    else summary = protocol.peek(this.bytes(frame), direction, { variant: conn.variant, context: this.context(frame) }).summary;
+    const pair = i.pair(frame);
+    const rt = this.responseTime(frame);
+    return {
+      number: frame + 1, time: (i.time(frame) - (this.firstTime ?? 0)) / 1e9, connection: conn.summary.id,
+      source: `${from.host}:${from.port}`, destination: `${to.host}:${to.port}`, protocol: this.protocolName(frame),
+      direction, length: i.length(frame), message: this.messageName(frame), summary, malformed: i.malformed(frame),
+      ...(pair >= 0 ? { pairedWith: pair + 1 } : {}), ...(rt !== undefined ? { responseTime: rt } : {}),
+    };
+  }
+
+  /** What pairing knows that decoding needs (txlcn's `rok` payload depends on the request's action). */
+  context(frame: number): Record<string, unknown> | undefined {
+    const pair = this.index.pair(frame);
+    if (pair < 0 || pair > frame) return undefined;
+    return { requestMessage: this.messageName(pair), requestAction: this.messageName(pair) };
+  }
+
+  detail(frame: number): FrameDetail {
+    const conn = this.conns.get(this.index.connection(frame))!;
+    return {
+      row: this.row(frame), hex: toHex(this.bytes(frame)),
+      ...(this.context(frame) ? { context: this.context(frame) } : {}),
+      ...(conn.variant ? { variant: conn.variant } : {}),
+    };
+  }
+
+  messageStats(): MessageStats[] {
+    return [...this.stats.values()].map((s) => ({
+      protocol: s.protocol, message: s.message, count: s.count, bytes: s.bytes,
+      ...(s.rt.length ? { responseTime: percentiles(s.rt) } : {}),
+    }));
+  }
+
+  /** Keeps what was recorded on disk for at most the flush interval; call before reading the store elsewhere. */
+  flush(): void {
+    this.store.flush();
+  }
+
+  close(removeStore = false): void {
+    this.store.close(removeStore);
+  }
+
+  private conn(id: number): Conn {
+    const c = this.conns.get(id);
+    if (!c) throw new Error(`no connection ${id}`);
+    return c;
+  }
+}
+
+function concat(chunks: Uint8Array[], max: number): Uint8Array {
+  const out = new Uint8Array(Math.min(max, chunks.reduce((n, c) => n + c.length, 0)));
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= out.length) break;
+    const n = Math.min(c.length, out.length - at);
+    out.set(c.subarray(0, n), at);
+    at += n;
+  }
+  return out;
+}
+
+export function percentiles(values: number[]): { p50: number; p95: number; max: number; count: number } {
+  const sorted = Float64Array.from(values).sort();
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { p50: at(0.5), p95: at(0.95), max: sorted[sorted.length - 1], count: sorted.length };
+}
