@@ -69,6 +69,7 @@ export class Relay {
       case 'connect-failed':
         // A dead upstream is a visible event and a reset towards the client, never a hang.
         this.upstream = 'failed';
+        this.closed.server = true;
         this.pending = [];
         out.push({ type: 'record', record: { kind: 'upstream-failed', error: event.error } }, { type: 'reset', side: 'client' });
         this.finish(out);
@@ -103,8 +104,8 @@ export class Relay {
         break;
       case 'closed':
         this.closed[event.side] = true;
-        if (!this.closed[other(event.side)] && !(this.ended[event.side] && !this.ended[other(event.side)])) {
-          // Closed without a half-close still in progress on the other side: close that side too.
+        // After FIN both ways the other side closes by itself; any other close leaves it nothing to talk to.
+        if (!this.closed[other(event.side)] && !(this.ended.client && this.ended.server)) {
           out.push({ type: 'destroy', side: other(event.side) });
         }
         if (this.closed.client && (this.closed.server || this.upstream === 'failed')) this.finish(out);

@@ -1,0 +1,121 @@
+/**
+ * The one file that touches sockets for the proxy: a listener that accepts clients, dials the upstream, and drives
+ * a sans-IO Relay per connection. Bytes are forwarded first; the recorder sees them afterwards.
+ */
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Endpoint } from '../../../shared/model/session';
+import { nowNs } from '../util/clock';
+import { Relay, type RelayCommand, type RelayRecord, type Side } from './relay';
+
+export interface ProxyConnectionInfo {
+  client: Endpoint;
+  server: Endpoint;
+  /** ns since the epoch. */
+  time: bigint;
+}
+
+/** Receives what crosses a proxied connection; called after the bytes were handed to the other socket. */
+export interface ProxyRecorder {
+  open(info: ProxyConnectionInfo): number;
+  record(connection: number, record: RelayRecord, time: bigint): void;
+}
+
+export interface ProxyListenerOptions {
+  host?: string;
+  port: number;
+  upstream: Endpoint;
+  recorder: ProxyRecorder;
+  /** ms to wait for the upstream to accept before giving up (a dead upstream must not hang the client). */
+  connectTimeoutMs?: number;
+}
+
+export class ProxyListener {
+  private server: Server;
+  private sockets = new Set<Socket>();
+  boundPort = 0;
+  connections = 0;
+
+  constructor(private readonly opts: ProxyListenerOptions) {
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (client) => this.accept(client));
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host ?? '127.0.0.1', () => {
+        this.server.off('error', reject);
+        this.boundPort = (this.server.address() as { port: number }).port;
+        resolve(this.boundPort);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(client: Socket): void {
+    this.connections++;
+    this.sockets.add(client);
+    client.setNoDelay(true);
+    const relay = new Relay();
+    const id = this.opts.recorder.open({
+      client: { host: client.remoteAddress ?? '?', port: client.remotePort ?? 0 },
+      server: this.opts.upstream,
+      time: nowNs(),
+    });
+    let upstream: Socket | undefined;
+    const sockets: Record<Side, () => Socket | undefined> = { client: () => client, server: () => upstream };
+
+    const run = (commands: RelayCommand[]): void => {
+      for (const c of commands) {
+        if (c.type === 'record') { this.opts.recorder.record(id, c.record, nowNs()); continue; }
+        if (c.type === 'connect') { upstream = this.dial(handle); continue; }
+        const s = sockets[c.side]();
+        if (!s || s.destroyed) continue;
+        switch (c.type) {
+          case 'write': if (!s.write(c.bytes)) handle({ type: 'blocked', side: c.side }); break;
+          case 'pause': s.pause(); break;
+          case 'resume': s.resume(); break;
+          case 'end': s.end(); break;
+          case 'reset': s.resetAndDestroy(); break;
+          case 'destroy': s.destroy(); break;
+        }
+      }
+    };
+    const handle = (e: Parameters<Relay['handle']>[0]): void => run(relay.handle(e));
+
+    wire(client, 'client', handle);
+    client.pause(); // until the upstream answers
+    client.on('close', () => this.sockets.delete(client));
+    handle({ type: 'accepted' });
+  }
+
+  private dial(handle: (e: Parameters<Relay['handle']>[0]) => void): Socket {
+    const s = connect({ host: this.opts.upstream.host, port: this.opts.upstream.port, noDelay: true, allowHalfOpen: true });
+    this.sockets.add(s);
+    let connected = false;
+    const timer = setTimeout(() => {
+      if (!connected) s.destroy(new Error(`no answer from ${this.opts.upstream.host}:${this.opts.upstream.port} within ${this.opts.connectTimeoutMs ?? 5000} ms`));
+    }, this.opts.connectTimeoutMs ?? 5000);
+    s.once('connect', () => { connected = true; clearTimeout(timer); handle({ type: 'connected' }); });
+    s.on('close', () => { clearTimeout(timer); this.sockets.delete(s); });
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      if (!connected) { clearTimeout(timer); handle({ type: 'connect-failed', error: `${this.opts.upstream.host}:${this.opts.upstream.port}: ${err.code ?? ''} ${err.message}`.trim() }); }
+    });
+    wire(s, 'server', handle, () => connected);
+    return s;
+  }
+}
+
+/** Socket events → relay events. */
+function wire(s: Socket, side: Side, handle: (e: Parameters<Relay['handle']>[0]) => void, ready: () => boolean = () => true): void {
+  s.on('data', (bytes: Buffer) => handle({ type: 'data', side, bytes }));
+  s.on('drain', () => handle({ type: 'drained', side }));
+  s.on('end', () => handle({ type: 'end', side }));
+  s.on('error', (err: NodeJS.ErrnoException) => {
+    if (ready()) handle({ type: 'error', side, error: err.message, reset: err.code === 'ECONNRESET' });
+  });
+  s.on('close', () => { if (ready()) handle({ type: 'closed', side }); });
+}

@@ -1,0 +1,34 @@
+/** Records proxied connections into a session: the glue between the relay's records and the session store. */
+import type { Session } from '../session/session';
+import type { ProxyConnectionInfo, ProxyRecorder } from './proxy-listener';
+import type { RelayRecord } from './relay';
+
+export interface SessionRecorderOptions {
+  protocol: string;
+  listenerId?: string;
+  /** Also told about every record (the pcapng spool, the CLI's line printer). */
+  tap?: (connection: number, record: RelayRecord, time: bigint) => void;
+}
+
+export function sessionRecorder(session: Session, opts: SessionRecorderOptions): ProxyRecorder {
+  return {
+    open(info: ProxyConnectionInfo): number {
+      const id = session.openConnection({ source: 'proxy', client: info.client, server: info.server, protocol: opts.protocol, listenerId: opts.listenerId, time: info.time });
+      opts.tap?.(id, { kind: 'open' }, info.time);
+      return id;
+    },
+    record(id, r, time) {
+      switch (r.kind) {
+        case 'data': session.data(id, r.direction, r.bytes, time); break;
+        case 'upstream-connected': session.connectionEvent(id, 'upstream-connected', undefined, time); break;
+        case 'upstream-failed': session.connectionEvent(id, 'failed', `upstream unreachable: ${r.error}`, time); break;
+        case 'half-close': session.connectionEvent(id, 'half-close', `${r.by} half-closed`, time); break;
+        case 'reset': session.connectionEvent(id, 'reset', `${r.by} reset the connection: ${r.error}`, time); break;
+        case 'error': session.connectionEvent(id, 'error', `${r.side}: ${r.error}`, time); break;
+        case 'closed': session.connectionEvent(id, 'closed', undefined, time); break;
+        case 'open': break;
+      }
+      opts.tap?.(id, r, time);
+    },
+  };
+}
