@@ -235,7 +235,8 @@ function stringifyWith(value: JsonValue, escape: (s: string) => string): string 
  */
 export function jsonDocValue(text: string, parsed: JsonValue, write: (v: JsonValue) => string): JsonValue {
   // Also catches objects whose integer-like keys JS reordered: their re-serialisation differs from the text.
-  return write(parsed) === text ? parsed : text;
+  // A JSON string value stays as its text: a string document value means "the text as is" to jsonDocText.
+  return typeof parsed !== 'string' && write(parsed) === text ? parsed : text;
 }
 
 /** Text to put on the wire for a JSON document value (object/array/… → serialised; string → as is). */

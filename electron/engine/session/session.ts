@@ -50,6 +50,8 @@ export interface SessionOptions {
   maxPdu?: number;
   /** Called (batched by the caller) when frames or connections change. */
   onChange?: () => void;
+  /** Called for every frame as it is recorded (the CLI's line printer). */
+  onFrame?: (frame: number) => void;
 }
 
 export class Session {
@@ -199,6 +201,7 @@ export class Session {
     s.count++;
     s.bytes += bytes.length;
     this.pair(conn, frame, direction, peek.pair, s.rt);
+    this.opts.onFrame?.(frame);
     return frame;
   }
 
@@ -275,6 +278,18 @@ export class Session {
     return [...this.conns.values()].map((c) => c.summary);
   }
 
+  /** Seconds since the session's first frame. */
+  timeRelative(frame: number): number {
+    return (this.index.time(frame) - (this.firstTime ?? 0)) / 1e9;
+  }
+
+  /** What a decoder needs besides the bytes: the connection's variant and what pairing learned. */
+  decodeOptions(frame: number): { context?: Record<string, unknown>; variant?: string } {
+    const conn = this.conns.get(this.index.connection(frame))!;
+    const context = this.context(frame);
+    return { ...(context ? { context } : {}), ...(conn.variant ? { variant: conn.variant } : {}) };
+  }
+
   /** Seconds between a response and its request; undefined on requests and unpaired frames. */
   responseTime(frame: number): number | undefined {
     const other = this.index.pair(frame);
@@ -290,11 +305,11 @@ export class Session {
     const protocol = conn.protocol;
     let summary: string;
     if (i.skipped(frame) || !protocol) summary = `${i.length(frame)} bytes${i.skipped(frame) ? ' skipped: no plausible header' : ''}`;
-    else summary = protocol.peek(this.bytes(frame), direction, { variant: conn.variant, context: this.context(frame) }).summary;
+    else summary = protocol.peek(this.bytes(frame), direction, this.decodeOptions(frame)).summary;
     const pair = i.pair(frame);
     const rt = this.responseTime(frame);
     return {
-      number: frame + 1, time: (i.time(frame) - (this.firstTime ?? 0)) / 1e9, connection: conn.summary.id,
+      number: frame + 1, time: this.timeRelative(frame), connection: conn.summary.id,
       source: `${from.host}:${from.port}`, destination: `${to.host}:${to.port}`, protocol: this.protocolName(frame),
       direction, length: i.length(frame), message: this.messageName(frame), summary, malformed: i.malformed(frame),
       ...(pair >= 0 ? { pairedWith: pair + 1 } : {}), ...(rt !== undefined ? { responseTime: rt } : {}),
@@ -309,12 +324,7 @@ export class Session {
   }
 
   detail(frame: number): FrameDetail {
-    const conn = this.conns.get(this.index.connection(frame))!;
-    return {
-      row: this.row(frame), hex: toHex(this.bytes(frame)),
-      ...(this.context(frame) ? { context: this.context(frame) } : {}),
-      ...(conn.variant ? { variant: conn.variant } : {}),
-    };
+    return { row: this.row(frame), hex: toHex(this.bytes(frame)), ...this.decodeOptions(frame) };
   }
 
   messageStats(): MessageStats[] {

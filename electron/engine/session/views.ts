@@ -1,0 +1,103 @@
+/**
+ * Filtered views over a session. A view is the list of frame indices a display filter accepts, extended lazily
+ * as frames arrive; rows are fetched by range. Filters that read only built-in fields (frame.*, ip.*, tcp.*, fs.*)
+ * run on the index alone; others decode the frames they look at.
+ */
+import { flattenFields, type FieldValue } from '../../../shared/codec/tree';
+import { BUILTIN_FIELDS, compileFilter, type CompiledFilter, type FilterErrorInfo } from '../../../shared/filter/index';
+import type { FrameRow } from '../../../shared/model/session';
+import { fieldCatalog, getProtocol } from '../../../shared/protocols/index';
+import type { Session } from './session';
+
+const BUILTIN = new Set(BUILTIN_FIELDS.map((f) => f.name));
+
+export class FrameView {
+  /** Matching frame indices; undefined for the unfiltered view (every frame). */
+  private matches: Uint32Array | undefined;
+  private matchCount = 0;
+  private checked = 0;
+
+  constructor(private readonly session: Session, readonly filterText: string, private readonly filter: CompiledFilter | undefined) {
+    if (filter) this.matches = new Uint32Array(1024);
+  }
+
+  /** Evaluates frames that arrived since the last call. */
+  update(): { count: number; total: number } {
+    const total = this.session.frameCount;
+    if (this.filter) {
+      const needsTree = this.filter.fields.some((f) => !BUILTIN.has(f));
+      for (; this.checked < total; this.checked++) {
+        if (this.filter.test(frameLookup(this.session, this.checked, needsTree))) this.push(this.checked);
+      }
+    }
+    return { count: this.filter ? this.matchCount : total, total };
+  }
+
+  private push(frame: number): void {
+    if (this.matchCount === this.matches!.length) {
+      const next = new Uint32Array(this.matches!.length * 2);
+      next.set(this.matches!);
+      this.matches = next;
+    }
+    this.matches![this.matchCount++] = frame;
+  }
+
+  /** Frame indices of rows [start, start+count). */
+  indices(start: number, count: number): number[] {
+    const { count: n } = this.update();
+    const out: number[] = [];
+    for (let i = Math.max(0, start); i < Math.min(n, start + count); i++) out.push(this.matches ? this.matches[i] : i);
+    return out;
+  }
+
+  rows(start: number, count: number): FrameRow[] {
+    return this.indices(start, count).map((i) => this.session.row(i));
+  }
+}
+
+export function createView(session: Session, text: string): FrameView | { error: FilterErrorInfo } {
+  if (text.trim() === '') return new FrameView(session, text, undefined);
+  const compiled = compileFilter(text, fieldCatalog());
+  if (!compiled.ok) return { error: compiled.error };
+  return new FrameView(session, text, compiled.filter);
+}
+
+/**
+ * The value of a field for one frame: built-ins from the index and the connection, protocol fields from the
+ * frame's decoded tree (decoded once, on first need).
+ */
+export function frameLookup(session: Session, frame: number, decodeOnDemand = true): (name: string) => FieldValue | FieldValue[] | undefined {
+  let fields: Record<string, FieldValue | FieldValue[]> | undefined;
+  const i = session.index;
+  return (name) => {
+    switch (name) {
+      case 'frame.number': return frame + 1;
+      case 'frame.len': return i.length(frame);
+      case 'frame.time_relative': return session.timeRelative(frame);
+      case 'fs.direction': return session.directionOf(frame);
+      case 'fs.malformed': return i.malformed(frame);
+      case 'fs.response_time': return session.responseTime(frame);
+      case 'fs.protocol': return session.protocolName(frame);
+      case 'fs.message': return session.messageName(frame);
+      case 'tcp.stream': return i.connection(frame);
+      case 'ip.src': case 'ip.dst': case 'tcp.srcport': case 'tcp.dstport': {
+        const c = session.connection(i.connection(frame))!;
+        const c2s = i.direction(frame) === 0;
+        const src = c2s ? c.client : c.server;
+        const dst = c2s ? c.server : c.client;
+        if (name === 'ip.src') return src.host;
+        if (name === 'ip.dst') return dst.host;
+        return name === 'tcp.srcport' ? src.port : dst.port;
+      }
+    }
+    if (!decodeOnDemand) return undefined;
+    if (!fields) {
+      const protocol = getProtocol(session.protocolName(frame));
+      if (!protocol || i.skipped(frame)) fields = {};
+      else {
+        fields = flattenFields(protocol.decode(session.bytes(frame), session.directionOf(frame), session.decodeOptions(frame)).tree);
+      }
+    }
+    return fields[name];
+  };
+}
