@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
 import { runDecode } from './decode-command';
+import { runDemoCommand } from './demo-command';
 import { runEncode } from './encode-command';
 import { runProtocols } from './protocols-command';
 
@@ -46,6 +47,17 @@ export function buildProgram(): Command {
     .description('list protocols, their messages and their fields with types')
     .option('--json', 'machine-readable output')
     .action((flags) => output(runProtocols(flags)));
+
+  program.command('demo')
+    .description('demo servers and clients that speak the protocols (live traffic to try the proxy and the capture); Ctrl-C stops them')
+    .argument('<mode>', 'server, client, or all (servers plus looping clients)')
+    .requiredOption('-p, --protocol <id>', 'protocol id, a comma-separated list, or all')
+    .option('--host <host>', 'address to listen on (server, all) or connect to (client)', '127.0.0.1')
+    .option('--port <n>', "server port (default: the protocol's own, tt 8300; an ephemeral one when busy); 0 = ephemeral")
+    .option('--connect <host:port>', 'client: the server (or proxy) to talk to')
+    .option('--rounds <n>', 'client sessions to run (client default 1; all default 0 = until Ctrl-C)')
+    .option('--interval <ms>', 'pause between two client sessions', '1000')
+    .action((mode: string, flags) => runDemoCommand(mode, flags, output, (line) => process.stderr.write(`framescope: ${line}\n`)));
 
   return program;
 }

@@ -43,7 +43,7 @@ export interface Commands {
   'session.open': [{ path: string }, SessionInfo];
   'session.save': [{ path: string }, { path: string; frames: number }];
   'protocols.list': [Record<string, never>, ProtocolSummary[]];
-  'fields.catalog': [Record<string, never>, CatalogEntry[]];
+  'fields.catalog': [Record<string, never>, readonly CatalogEntry[]];
   'filter.check': [{ filter: string }, { ok: true } | { ok: false; error: FilterError }];
   'filter.suggest': [{ filter: string; cursor: number }, Completion];
   /** Builds a view over the session's frames; an invalid filter answers with its error, not a view. */

@@ -15,7 +15,8 @@
  * wraparound and streams over 4 GiB work. Out-of-order segments are copied and held (bounded). Where two copies of a
  * byte disagree, the first copy received wins and an `overlap` event reports the conflict; retransmitted bytes that
  * agree are dropped silently. A hole is given up on, with a `gap` event and delivery resuming after it, when:
- *   - the peer acknowledges bytes that were never seen (they reached the peer but not the capture);
+ *   - the peer acknowledges bytes that were never seen (they reached the peer but not the capture); a hole before a
+ *     FIN resolves this way when the FIN is acknowledged;
  *   - the held segment right after the hole has waited `gapTimeoutNs` of capture time;
  *   - the held data exceeds `maxBufferedBytes` or `maxBufferedSegments`;
  *   - a RST ends the connection, or `end()` ends the capture.
@@ -42,6 +43,7 @@ export interface TcpConnection {
   start: 'syn' | 'syn-ack' | 'midstream';
 }
 
+/** Why a hole was given up: see the rules above. 'end' is also used for a connection replaced by a new SYN. */
 export type GapReason = 'acked-unseen' | 'timeout' | 'buffer-full' | 'rst' | 'end';
 
 export type ReassemblyEvent =
@@ -109,6 +111,7 @@ class Connection {
   readonly s2c = new HalfStream('s2c');
   closed = false;
   closedAt = 0n;
+  lastSeen = 0n;
   firstFin: Direction | undefined;
 
   constructor(readonly info: TcpConnection) {}
@@ -150,7 +153,8 @@ export class TcpReassembler {
    * number, copied into the data and overlap events it causes.
    */
   push(segment: TcpSegment, timestamp: bigint, packet?: number, out: ReassemblyEvent[] = []): ReassemblyEvent[] {
-    if (++this.sinceSweep >= SWEEP_EVERY) {
+    // Sweeping visits every connection, so it runs at most once per as many packets: O(1) per packet on average.
+    if (++this.sinceSweep >= Math.max(SWEEP_EVERY, this.connections.size)) {
       this.sinceSweep = 0;
       this.sweep(timestamp, out);
     }
@@ -177,6 +181,7 @@ export class TcpReassembler {
       conn = this.open(key, segment, timestamp, out);
     }
     if (conn.closed) return out;
+    conn.lastSeen = timestamp;
 
     const direction = this.directionOf(conn, segment);
     const half = conn.half(direction);
@@ -236,15 +241,9 @@ export class TcpReassembler {
   /** The capture is over: every hole becomes a gap and all held data is delivered. Open connections stay open. */
   end(timestamp?: bigint, out: ReassemblyEvent[] = []): ReassemblyEvent[] {
     for (const conn of this.connections.values()) {
-      if (!conn.closed) this.flushConnection(conn, 'end', timestamp ?? this.lastTimestamp(conn), out);
+      if (!conn.closed) this.flushConnection(conn, 'end', timestamp ?? conn.lastSeen, out);
     }
     return out;
-  }
-
-  private lastTimestamp(conn: Connection): bigint {
-    let t = 0n;
-    for (const half of [conn.c2s, conn.s2c]) for (const p of half.pending) if (p.timestamp > t) t = p.timestamp;
-    return t;
   }
 
   private sweep(now: bigint, out: ReassemblyEvent[]): void {

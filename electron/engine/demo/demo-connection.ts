@@ -25,8 +25,6 @@ export type FrameMatch = string | readonly string[] | ((frame: DecodedFrame) => 
 
 export interface DemoConnectionOptions {
   onExchange?: (exchange: DemoExchange) => void;
-  /** Bytes that frame no PDU; the default closes the connection (what the real peers' decoders end up doing). */
-  onGarbage?: (bytes: Uint8Array, conn: DemoConnection) => void;
 }
 
 /** How long a scripted peer waits for an answer before it gives up on the session. */
@@ -46,6 +44,11 @@ export class DemoConnection {
   frames = 0;
   /** Set by server logic: every received frame, in stream order, before `next` sees it. */
   onFrame?: (frame: DecodedFrame) => void;
+  /**
+   * Bytes that frame no PDU (garbage, a stream joined mid-way). Unset, the connection is closed: what the real
+   * peers' decoders end up doing. Protocols with an error reply (push, HTTP) send it here.
+   */
+  onGarbage?: (bytes: Uint8Array) => void;
   /** Per received PDU: txlcn's `rok` needs the action of the request it answers. */
   decodeOptions?: (pdu: Uint8Array) => DecodeOptions | undefined;
   /** Free-form per-connection state for the protocol logic. */
@@ -140,6 +143,17 @@ export class DemoConnection {
     });
   }
 
+  /** Removes and returns every frame already received that matches, without waiting. */
+  take(match?: FrameMatch): DecodedFrame[] {
+    const test = matcher(match);
+    const out: DecodedFrame[] = [];
+    for (let i = 0; i < this.queue.length;) {
+      if (test(this.queue[i])) out.push(...this.queue.splice(i, 1));
+      else i++;
+    }
+    return out;
+  }
+
   /** Sends a request and waits for its reply. */
   request(message: string, doc: Doc, reply: FrameMatch, opts?: EncodeOptions): Promise<DecodedFrame> {
     const answer = this.next(reply);
@@ -174,7 +188,7 @@ export class DemoConnection {
     for (const pdu of this.deframer.push(chunk)) {
       if (this.done) return;
       if (pdu.skipped) {
-        if (this.opts.onGarbage) this.opts.onGarbage(pdu.bytes, this);
+        if (this.onGarbage) this.guard(() => this.onGarbage!(pdu.bytes));
         else this.destroy();
         continue;
       }

@@ -209,11 +209,15 @@ export class PcapngWriter {
     return this.writing;
   }
 
+  /** Flushes and closes the file; the file is closed even when the last write fails (the error is rethrown). */
   async close(): Promise<void> {
     if (this.closed) return;
-    await this.flush();
     this.closed = true;
-    await this.handle.close();
+    try {
+      await this.flush();
+    } finally {
+      await this.handle.close();
+    }
   }
 
   private push(bytes: Uint8Array): void {
