@@ -7,8 +7,7 @@
  *   - per packet only (byteCount, truncated), copied into one Buffer it reuses: no timestamp, no original length;
  *   - no pcap_stats(), no pcap_set_snaplen() (fixed at 65535), promiscuous mode always on;
  *   - open() returns the link type as a name, or "Unknown linktype <DLT number>";
- *   - after a failed open() the object keeps a half-initialised handle and its destructor crashes the process
- *     (segfault) when the garbage collector reclaims it: see `abandonCap`.
+ *   - the garbage collection of a Cap object, closed or failed, crashes the process later on: see `createCap`.
  */
 import { createRequire } from 'node:module';
 import { CaptureUnavailableError } from './capture-errors';
@@ -98,13 +97,20 @@ export function loadCap(): CapModule {
   return cached.module;
 }
 
-// cap 0.2.1 leaves pcap_create()'s handle in place when open() fails; its C++ destructor then stops a uv_poll
-// handle that was never initialised and the process dies with a segfault once the object is garbage collected.
-// Keeping every such object reachable costs a few bytes (and whatever libpcap already opened) per failed open.
-const abandoned = new Set<CapInstance>();
+// cap 0.2.1 cannot survive the garbage collection of a Cap object; the process dies with a segfault at some later,
+// unrelated moment:
+//   - after close(), its uv_poll handle was stopped but never uv_close()d, so libuv's handle list still points into
+//     the freed object (the next handle created or closed next to it writes there);
+//   - after a failed open(), its destructor stops a uv_poll handle that was never initialised.
+// So no Cap object is ever released: each costs a few hundred bytes once closed (plus, after a failed open, the
+// handle libpcap had opened, which cap gives no way to close).
+const retained: CapInstance[] = [];
 
-export function abandonCap(instance: CapInstance): void {
-  abandoned.add(instance);
+/** A new Cap object, kept reachable for the life of the process (see above). */
+export function createCap(cap: CapModule): CapInstance {
+  const instance = new cap.Cap();
+  retained.push(instance);
+  return instance;
 }
 
 /** DLT numbers equal LINKTYPE numbers except raw IP (DLT_RAW is 12 or 14 by OS, LINKTYPE_RAW is 101). */

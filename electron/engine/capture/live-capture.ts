@@ -10,10 +10,10 @@
  *   - drop counters: cap has no pcap_stats(), so stats() counts what was delivered and reports drops as null;
  *   - promiscuous mode is always on, libpcap's own snaplen is 65535 (ours cuts the copy, not the kernel's).
  * A capture filter is first tried on a throwaway handle with a minimal ring buffer: a filter libpcap rejects leaves
- * an open handle behind that cap cannot close (see cap-binding.ts), and that handle should be small.
+ * an open handle behind that cap cannot close (see cap-binding.ts), and that handle should be small (128 KiB).
  */
 import type { CapturePacket } from '../files/capture-model';
-import { abandonCap, linkTypeFromCap, loadCap, type CapInstance, type CapLoader, type CapModule } from './cap-binding';
+import { createCap, linkTypeFromCap, loadCap, type CapInstance, type CapLoader, type CapModule } from './cap-binding';
 import { CaptureError, CaptureFilterError, errorText } from './capture-errors';
 import { isPermissionFailure, permissionError } from './capture-permission';
 import { originalFrameLength } from './original-length';
@@ -73,12 +73,11 @@ function arrivalClock(): () => bigint {
 
 type Attempt = { ok: true; instance: CapInstance; linkName: string } | { ok: false; error: unknown };
 
-function attempt(cap: CapModule, device: string, filter: string, bufferSize: number, buffer: Buffer, instance = new cap.Cap()): Attempt {
+function attempt(cap: CapModule, device: string, filter: string, bufferSize: number, buffer: Buffer, instance = createCap(cap)): Attempt {
   try {
     return { ok: true, instance, linkName: instance.open(device, filter, bufferSize, buffer) };
   } catch (error) {
-    abandonCap(instance);
-    return { ok: false, error };
+    return { ok: false, error }; // never close() a Cap whose open() failed: cap crashes
   }
 }
 
@@ -139,7 +138,7 @@ export function openCapture(
   let closed = false;
   let linkType = -1;
 
-  const instance = new cap.Cap();
+  const instance = createCap(cap);
   instance.on('packet', (byteCount, cut) => {
     if (closed) return;
     const data = new Uint8Array(buffer.subarray(0, byteCount)); // a copy: the next packet overwrites the buffer

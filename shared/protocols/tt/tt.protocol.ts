@@ -115,7 +115,8 @@ function readHead(b: Uint8Array): Head {
   const length = n >= 4 ? ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0 : 0;
   const module = n >= 6 ? (b[4] << 8) | b[5] : -1;
   const command = n >= 8 ? (b[6] << 8) | b[7] : -1;
-  const short = length === HEADER_SIZE && n >= SHORT_HEADER_SIZE && b[8] === 0x01;
+  // The short form is an 11-byte PDU (the framer cuts it so); a full 12 bytes is the normal header, whatever byte 8 is.
+  const short = length === HEADER_SIZE && n === SHORT_HEADER_SIZE && b[8] === 0x01;
   const reserved = short ? (b[9] << 8) | b[10] : n >= HEADER_SIZE ? (b[10] << 8) | b[11] : 0;
   return { avail: n, length, module, command, reserved, short, complete: short || n >= HEADER_SIZE };
 }
