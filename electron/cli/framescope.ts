@@ -8,6 +8,9 @@ import { runDecode } from './decode-command';
 import { runDemoCommand } from './demo-command';
 import { runEncode } from './encode-command';
 import { runProtocols } from './protocols-command';
+import { runProxy } from './proxy-command';
+import { runRead } from './read-command';
+import { runServe } from './serve-command';
 
 const VERSION = '0.1.0';
 
@@ -43,6 +46,40 @@ export function buildProgram(): Command {
     .option('--charset <name>', 'string charset: utf-8 (default) or gbk')
     .action((flags) => output(runEncode(flags)));
 
+  program.command('proxy')
+    .description('MITM proxy: forward a listen port to an upstream, printing one line per decoded frame')
+    .requiredOption('-l, --listen <[host:]port>', 'where clients connect (host defaults to 127.0.0.1)')
+    .requiredOption('-u, --upstream <host:port>', 'the real server')
+    .option('-p, --protocol <id>', 'protocol id, or auto (detect per connection)', 'auto')
+    .option('-w, --write <file.pcapng>', 'save the session as pcapng (synthesized TCP packets)')
+    .option('-Y, --display-filter <filter>', 'print only frames matching a display filter')
+    .option('-q, --quiet', 'print no frame lines')
+    .action(async (flags) => {
+      const proxy = await runProxy(flags, output, (line) => process.stderr.write(`${line}\n`));
+      await untilInterrupted();
+      await proxy.stop();
+    });
+
+  program.command('read')
+    .description('read a pcap/pcapng file: reassemble, decode and print (or count) the frames, like tshark -r')
+    .requiredOption('-r, --read <file>', 'the capture file')
+    .option('-Y, --display-filter <filter>', 'only frames matching a display filter')
+    .option('-d, --decode-as <rule>', 'tcp.port==N,protocol (repeatable): decode a port as a protocol', (v: string, all: string[] = []) => [...all, v])
+    .option('--count', 'print only the number of matching frames')
+    .option('--json', 'print matching frames as JSON')
+    .action(async (flags) => runRead(flags, output));
+
+  program.command('serve')
+    .description('serve the web UI and the engine API to a browser')
+    .option('--host <address>', 'address to listen on (non-loopback needs care: see the warning)', '127.0.0.1')
+    .option('--port <n>', 'port (0 = any free port)', '8712')
+    .action(async (flags) => {
+      const server = await runServe(flags, (line) => process.stderr.write(`${line}\n`));
+      output(`Framescope is running at ${server.url}`);
+      await untilInterrupted();
+      await server.stop();
+    });
+
   program.command('protocols')
     .description('list protocols, their messages and their fields with types')
     .option('--json', 'machine-readable output')
@@ -60,6 +97,15 @@ export function buildProgram(): Command {
     .action((mode: string, flags) => runDemoCommand(mode, flags, output, (line) => process.stderr.write(`framescope: ${line}\n`)));
 
   return program;
+}
+
+/** Resolves on Ctrl-C or SIGTERM, so long-running commands can close files cleanly. */
+function untilInterrupted(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => { process.off('SIGINT', done); process.off('SIGTERM', done); resolve(); };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
 }
 
 export async function main(argv: string[]): Promise<number> {

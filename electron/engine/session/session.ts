@@ -79,6 +79,10 @@ export class Session {
     this.decodeAs.set(port, { protocol, variant });
   }
 
+  hasDecodeAs(port: number): boolean {
+    return this.decodeAs.has(port);
+  }
+
   /** ns since the session started, for a wall-clock time in ns since the epoch. */
   relative(time?: bigint): number {
     return Number((time ?? BigInt(Date.now()) * 1_000_000n) - this.epochNs);
