@@ -4,7 +4,7 @@ import { CaptureFileReader } from '../../../../electron/engine/files/capture-fil
 import { TcpReassembler, type ReassemblyEvent } from '../../../../electron/engine/capture/tcp-reassembly';
 import { decodeTcpPacket } from '../../../../electron/engine/net/tcp-segment';
 import { toHex } from '../../../../shared/codec/bytes';
-import { followTcp } from '../tshark';
+import { followTcp } from '../../../support/tshark';
 
 const FIXTURES = join(__dirname, '../../../fixtures/pcap');
 

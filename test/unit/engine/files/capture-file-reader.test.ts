@@ -7,7 +7,7 @@ import { CaptureFileReader, parseCapture } from '../../../../electron/engine/fil
 import { CaptureFileError, splitTimestamp, type CaptureFileInfo, type CapturePacket } from '../../../../electron/engine/files/capture-model';
 import { toHex } from '../../../../shared/codec/bytes';
 import { epochText } from '../capture-builders';
-import { tshark, tsharkPackets } from '../tshark';
+import { tshark, tsharkPackets } from '../../../support/tshark';
 
 const FIXTURES = join(__dirname, '../../../fixtures/pcap');
 const fixture = (name: string) => join(FIXTURES, name);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseCapture } from '../../../../electron/engine/files/capture-file-reader';
 import { toHex } from '../../../../shared/codec/bytes';
 import { buildPcap, epochText } from '../capture-builders';
-import { tsharkPackets } from '../tshark';
+import { tsharkPackets } from '../../../support/tshark';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fs-pcap-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

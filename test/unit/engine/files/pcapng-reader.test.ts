@@ -6,7 +6,7 @@ import { parseCapture } from '../../../../electron/engine/files/capture-file-rea
 import type { CaptureFileInfo, CapturePacket } from '../../../../electron/engine/files/capture-model';
 import { toHex } from '../../../../shared/codec/bytes';
 import { epochText, i64, PcapngBuilder, text, u8 } from '../capture-builders';
-import { tshark, tsharkPackets } from '../tshark';
+import { tshark, tsharkPackets } from '../../../support/tshark';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fs-pcapng-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

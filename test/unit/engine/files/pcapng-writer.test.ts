@@ -7,7 +7,7 @@ import { encodePcapng, PcapngWriter, type PacketToWrite } from '../../../../elec
 import { LinkType } from '../../../../electron/engine/net/link-layer';
 import { toHex } from '../../../../shared/codec/bytes';
 import { epochText } from '../capture-builders';
-import { capinfos, tshark, tsharkPackets } from '../tshark';
+import { capinfos, tshark, tsharkPackets } from '../../../support/tshark';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fs-writer-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

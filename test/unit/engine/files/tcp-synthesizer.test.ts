@@ -7,7 +7,7 @@ import { synthesizeTcp, TcpSynthesizer, TcpSynthesizerError, type SynthConnectio
 import { TcpReassembler, type ReassemblyEvent } from '../../../../electron/engine/capture/tcp-reassembly';
 import { decodeTcpPacket, TcpFlag } from '../../../../electron/engine/net/tcp-segment';
 import { toHex } from '../../../../shared/codec/bytes';
-import { followTcp, tshark, tsharkFields } from '../tshark';
+import { followTcp, tshark, tsharkFields } from '../../../support/tshark';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fs-synth-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

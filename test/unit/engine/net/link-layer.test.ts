@@ -7,7 +7,7 @@ import { decodeTcpPacket } from '../../../../electron/engine/net/tcp-segment';
 import { encodePcapng } from '../../../../electron/engine/files/pcapng-writer';
 import { TcpSynthesizer } from '../../../../electron/engine/files/tcp-synthesizer';
 import { toHex } from '../../../../shared/codec/bytes';
-import { tsharkFields } from '../tshark';
+import { tsharkFields } from '../../../support/tshark';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fs-link-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

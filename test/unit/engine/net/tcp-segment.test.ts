@@ -8,7 +8,7 @@ import { LinkType } from '../../../../electron/engine/net/link-layer';
 import { encodePcapng } from '../../../../electron/engine/files/pcapng-writer';
 import { TcpSynthesizer } from '../../../../electron/engine/files/tcp-synthesizer';
 import { toHex } from '../../../../shared/codec/bytes';
-import { tsharkFields } from '../tshark';
+import { tsharkFields } from '../../../support/tshark';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fs-tcp-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
