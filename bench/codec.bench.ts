@@ -8,7 +8,7 @@ import { concatBytes } from '../shared/codec/bytes';
 import { StreamDeframer } from '../shared/codec/framing';
 import type { Direction, Protocol } from '../shared/codec/protocol';
 import { PROTOCOLS } from '../shared/protocols/index';
-import { corpus } from './corpus';
+import { streamable } from './corpus';
 import { machineLine, writeReadmeSection } from './readme-table';
 
 const TARGET_BYTES = 8 * 1024 * 1024;
@@ -46,7 +46,7 @@ function baseline(data: Uint8Array, lengths: number[]): number {
 }
 
 function bench(protocol: Protocol, direction: Direction): Row | undefined {
-  const pdus = corpus(protocol.id).filter((f) => f.direction === direction).map((f) => f.bytes);
+  const pdus = streamable(protocol, direction);
   if (pdus.length === 0) return undefined;
   const { data, count } = stream(pdus);
   const lengths: number[] = [];

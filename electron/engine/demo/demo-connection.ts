@@ -90,21 +90,21 @@ export class DemoConnection {
       const socket = net.connect({ host, port });
       const onAbort = (): void => { socket.destroy(); reject(new ConnectionClosedError('stopped')); };
       signal?.addEventListener('abort', onAbort, { once: true });
+      const onError = (e: Error): void => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(e);
+      };
       socket.once('connect', () => {
         signal?.removeEventListener('abort', onAbort);
-        socket.removeListener('error', reject);
+        socket.removeListener('error', onError);
         resolve(new DemoConnection(socket, protocol, 'client', opts));
       });
-      socket.once('error', reject);
+      socket.once('error', onError);
     });
   }
 
   get isClosed(): boolean {
     return this.done;
-  }
-
-  get localAddress(): string {
-    return javaAddress(this.socket.localAddress, this.socket.localPort);
   }
 
   get remoteAddress(): string {
