@@ -1,7 +1,7 @@
 /** `framescope proxy`: a MITM proxy printing one line per decoded frame, optionally saving the session as pcapng. */
 import { ProxyListener } from '../engine/proxy/proxy-listener';
 import { sessionRecorder } from '../engine/proxy/session-recorder';
-import { ProxySpool } from '../engine/files/proxy-spool';
+import { SessionSpool } from '../engine/files/session-spool';
 import { Session } from '../engine/session/session';
 import { getProtocol, protocolIds } from '../../shared/protocols/index';
 import { CliError } from './cli-error';
@@ -23,7 +23,7 @@ export async function runProxy(flags: ProxyFlags, out: (line: string) => void, e
   const protocol = flags.protocol ?? 'auto';
   if (protocol !== 'auto' && !getProtocol(protocol)) throw new CliError(`--protocol: unknown protocol '${protocol}' (known: ${protocolIds().join(', ')}, auto)`);
   const filter = compileDisplayFilter(flags.displayFilter);
-  const spool = flags.write ? await ProxySpool.create(flags.write, `framescope proxy ${listen.host}:${listen.port} → ${upstream.host}:${upstream.port}`) : undefined;
+  const spool = flags.write ? await SessionSpool.create(flags.write, `framescope proxy ${listen.host}:${listen.port} → ${upstream.host}:${upstream.port}`) : undefined;
 
   const session: Session = new Session({
     onFrame: (frame) => { if (!flags.quiet && matches(session, frame, filter)) out(frameLine(session, frame)); },

@@ -50,6 +50,8 @@ export interface Commands {
   'view.create': [{ filter: string }, ViewResult | { error: FilterError }];
   /** Rows of a view by range (the list holds only what is on screen). */
   'view.rows': [{ viewId: number; start: number; count: number }, FrameRow[]];
+  /** Extends a view over frames that arrived since (what the UI asks on `session.changed`): new count and total. */
+  'view.update': [{ viewId: number }, ViewResult];
   'view.release': [{ viewId: number }, null];
   'frame.detail': [{ number: number }, FrameDetail];
   'connections.list': [Record<string, never>, ConnectionSummary[]];
@@ -73,6 +75,8 @@ export interface Events {
   'capture.status': CaptureStatus;
   'proxy.status': ProxyListenerInfo[];
   'connections.changed': { connections: ConnectionSummary[] };
+  /** Progress of opening a large file. */
+  'session.progress': { path: string; done: number; total: number };
   /** Something the user should see: a dead upstream, a capture permission problem, a crash-recovered spool. */
   notice: { severity: 'error' | 'warn' | 'info'; message: string };
 }
@@ -84,13 +88,13 @@ export type Result<C extends CommandName> = Commands[C][1];
 
 export const COMMAND_NAMES = [
   'session.info', 'session.clear', 'session.open', 'session.save', 'protocols.list', 'fields.catalog',
-  'filter.check', 'filter.suggest', 'view.create', 'view.rows', 'view.release', 'frame.detail',
+  'filter.check', 'filter.suggest', 'view.create', 'view.rows', 'view.update', 'view.release', 'frame.detail',
   'connections.list', 'connection.frames', 'stats.messages', 'capture.interfaces', 'capture.start',
   'capture.stop', 'proxy.add', 'proxy.remove', 'proxy.list', 'decodeAs.set', 'demo.start', 'demo.stop',
 ] as const satisfies readonly CommandName[];
 
 export const EVENT_NAMES = [
-  'session.changed', 'capture.status', 'proxy.status', 'connections.changed', 'notice',
+  'session.changed', 'session.progress', 'capture.status', 'proxy.status', 'connections.changed', 'notice',
 ] as const satisfies readonly EventName[];
 
 // Compile-time check that the runtime lists name every command and event exactly.

@@ -2,13 +2,21 @@
  * The engine behind every UI: one session, its proxy listeners, capture and views, answering the commands of
  * shared/api/contract.ts. Transports (WebSocket, Electron IPC) only move these calls and events.
  */
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandName, Events, EventName, Params, Result } from '../../../shared/api/contract';
 import { compileFilter, suggestCompletions } from '../../../shared/filter/index';
 import type { ProxyListenerInfo, ProxyListenerSpec, SessionInfo, CaptureStatus } from '../../../shared/model/session';
 import { fieldCatalog, getProtocol, PROTOCOLS } from '../../../shared/protocols/index';
+import { PacketIngest } from '../capture/packet-ingest';
+import { listInterfaces } from '../capture/interfaces';
+import { openCapture, type LiveCapture } from '../capture/live-capture';
+import { CaptureError } from '../capture/capture-errors';
+import { startDemo, DEMO_PROTOCOLS, type DemoRun } from '../demo/demo';
+import { CaptureFileReader } from '../files/capture-file-reader';
+import { PcapngWriter } from '../files/pcapng-writer';
+import { SessionSpool } from '../files/session-spool';
 import { ProxyListener } from '../proxy/proxy-listener';
 import { sessionRecorder } from '../proxy/session-recorder';
 import { Session } from '../session/session';
@@ -28,6 +36,8 @@ export interface EngineOptions {
 interface ProxyEntry {
   info: ProxyListenerInfo;
   listener: ProxyListener;
+  /** Started by the demo, and stopped with it. */
+  demo?: boolean;
 }
 
 export class Engine {
@@ -42,6 +52,11 @@ export class Engine {
   private readonly spoolDir: string;
   private file: string | undefined;
   private capture: CaptureStatus = { state: 'idle', packets: 0, dropped: 0 };
+  private live: { capture: LiveCapture; ingest: PacketIngest } | undefined;
+  /** Every packet of the live session (proxied, crafted, captured), for crash recovery and Save. */
+  private spool: SessionSpool | undefined;
+  private spoolPath: string | undefined;
+  private demo: DemoRun | undefined;
 
   constructor(opts: EngineOptions = {}) {
     this.spoolDir = opts.spoolDir ?? mkdtempSync(join(tmpdir(), 'framescope-'));
@@ -54,16 +69,12 @@ export class Engine {
 
   private readonly handlers: { [C in CommandName]: Handler<C> } = {
     'session.info': () => this.info(),
-    'session.clear': () => {
-      this.session.close(true);
-      this.session = this.newSession();
-      this.views.clear();
-      this.file = undefined;
-      this.changed();
+    'session.clear': async () => {
+      await this.reset();
       return this.info();
     },
-    'session.open': () => { throw new Error('opening capture files is not available yet'); },
-    'session.save': () => { throw new Error('saving is not available yet'); },
+    'session.open': ({ path }) => this.open(path),
+    'session.save': ({ path }) => this.save(path),
     'protocols.list': () => PROTOCOLS.map((p) => ({ id: p.id, name: p.name, ports: p.ports, messages: p.messages.map((m) => ({ name: m.name, direction: m.direction })) })),
     'fields.catalog': () => fieldCatalog(),
     'filter.check': ({ filter }) => {
@@ -79,6 +90,7 @@ export class Engine {
       return { viewId, ...view.update() };
     },
     'view.rows': ({ viewId, start, count }) => this.view(viewId).rows(start, Math.min(count, 10_000)),
+    'view.update': ({ viewId }) => ({ viewId, ...this.view(viewId).update() }),
     'view.release': ({ viewId }) => { this.views.delete(viewId); return null; },
     'frame.detail': ({ number }) => {
       if (!Number.isInteger(number) || number < 1 || number > this.session.frameCount) throw new Error(`no frame ${number}`);
@@ -91,9 +103,9 @@ export class Engine {
       return out;
     },
     'stats.messages': () => this.session.messageStats(),
-    'capture.interfaces': () => [],
-    'capture.start': () => { throw new Error('live capture is not available yet'); },
-    'capture.stop': () => this.capture,
+    'capture.interfaces': () => listInterfaces().map((i) => ({ name: i.name, description: i.description, addresses: i.addresses.map((a) => a.address), loopback: i.loopback })),
+    'capture.start': (opts) => this.startCapture(opts),
+    'capture.stop': () => this.stopCapture(),
     'proxy.add': (spec) => this.addProxy(spec),
     'proxy.remove': async ({ id }) => {
       const p = this.proxies.get(id);
@@ -109,8 +121,8 @@ export class Engine {
       this.session.setDecodeAs(port, protocol, variant);
       return null;
     },
-    'demo.start': () => { throw new Error('the demo is not available yet'); },
-    'demo.stop': () => null,
+    'demo.start': ({ protocol }) => this.startDemo(protocol),
+    'demo.stop': async () => { await this.stopDemo(); return null; },
   };
 
   async call<C extends CommandName>(command: C, params: Params<C>): Promise<Result<C>> {
@@ -128,16 +140,155 @@ export class Engine {
     for (const l of this.listeners) l(event, data);
   }
 
-  async addProxy(spec: ProxyListenerSpec): Promise<ProxyListenerInfo> {
+  /** A fresh session (and spool); listeners and capture keep running into it. */
+  private async reset(): Promise<void> {
+    this.session.close(true);
+    await this.spool?.close();
+    this.spool = undefined;
+    this.spoolPath = undefined;
+    this.session = this.newSession();
+    if (this.live) this.live.ingest = new PacketIngest(this.session, 'capture');
+    if (this.live || this.proxies.size > 0) await this.ensureSpool();
+    this.views.clear();
+    this.file = undefined;
+    this.changed();
+  }
+
+  /** The spool is created with the first live traffic, so opening a file writes nothing. */
+  private async ensureSpool(): Promise<SessionSpool> {
+    if (!this.spool) {
+      this.spoolPath = join(this.spoolDir, `session-${new Date().toISOString().replace(/[:.]/g, '-')}.pcapng`);
+      this.spool = await SessionSpool.create(this.spoolPath, 'Framescope live session');
+    }
+    return this.spool;
+  }
+
+  async open(path: string): Promise<SessionInfo> {
+    let total: number;
+    try { total = statSync(path).size; } catch { throw new Error(`cannot open ${path}: no such file`); }
+    await this.reset();
+    const ingest = new PacketIngest(this.session, 'file');
+    const reader = new CaptureFileReader(path);
+    let done = 0;
+    let lastEvent = 0;
+    try {
+      for await (const batch of reader.batches()) {
+        for (const p of batch) { ingest.push(p); done += p.capturedLength + 16; }
+        if (Date.now() - lastEvent > 100) { lastEvent = Date.now(); this.emit('session.progress', { path, done: Math.min(done, total), total }); }
+      }
+    } catch (e) {
+      this.emit('notice', { severity: 'error', message: `${path}: ${(e as Error).message} (the packets before it were read)` });
+    } finally {
+      ingest.end();
+    }
+    this.emit('session.progress', { path, done: total, total });
+    this.file = path;
+    this.changed();
+    return this.info();
+  }
+
+  /** Save As: the live spool as it is, or the opened file converted to pcapng. */
+  async save(path: string): Promise<{ path: string; frames: number }> {
+    if (this.spool && this.spoolPath) {
+      await this.spool.flush();
+      copyFileSync(this.spoolPath, path);
+    } else if (this.file) {
+      const writer = await PcapngWriter.create(path, { comments: [`saved by Framescope from ${this.file}`] });
+      for await (const batch of new CaptureFileReader(this.file).batches()) for (const p of batch) writer.append(p);
+      await writer.close();
+    } else {
+      throw new Error('nothing to save: the session is empty');
+    }
+    this.file = path;
+    return { path, frames: this.session.frameCount };
+  }
+
+  async startCapture(opts: { interface: string; bpf?: string; bufferSize?: number }): Promise<CaptureStatus> {
+    if (this.live) await this.stopCapture();
+    await this.ensureSpool();
+    const ingest = new PacketIngest(this.session, 'capture');
+    let capture: LiveCapture;
+    try {
+      capture = openCapture({ interface: opts.interface, bpf: opts.bpf, bufferSize: opts.bufferSize }, (p) => {
+        this.spool?.captured(p);
+        this.live?.ingest.push({ ...p, interfaceId: 0 });
+      });
+    } catch (e) {
+      this.capture = { state: e instanceof CaptureError && e.code !== 'filter' && e.code !== 'open' ? 'unavailable' : 'idle', packets: 0, dropped: 0, message: (e as Error).message };
+      this.emit('capture.status', this.capture);
+      throw e;
+    }
+    this.live = { capture, ingest };
+    this.capture = { state: 'capturing', interface: opts.interface, filter: opts.bpf ?? '', packets: 0, dropped: 0 };
+    this.emit('capture.status', this.capture);
+    return this.capture;
+  }
+
+  stopCapture(): CaptureStatus {
+    if (this.live) {
+      const stats = this.live.capture.stats();
+      this.live.capture.close();
+      this.live.ingest.end();
+      this.live = undefined;
+      this.capture = { ...this.capture, state: 'idle', packets: stats.received, dropped: stats.droppedByKernel ?? 0 };
+      this.emit('capture.status', this.capture);
+    }
+    return this.capture;
+  }
+
+  /** Demo servers for each protocol with looping clients, each connected through a proxy listener of ours. */
+  async startDemo(protocol?: string): Promise<{ listeners: ProxyListenerInfo[] }> {
+    await this.stopDemo();
+    const protocols = protocol ? [protocol] : DEMO_PROTOCOLS;
+    const listeners: ProxyListenerInfo[] = [];
+    this.demo = await startDemo({
+      protocols,
+      intervalMs: 1000,
+      connectVia: async (id, serverPort) => {
+        const info = await this.addProxy({ port: 0, upstream: { host: '127.0.0.1', port: serverPort }, protocol: id, demo: true });
+        listeners.push(info);
+        return info.boundPort;
+      },
+      onError: (id, e) => this.emit('notice', { severity: 'warn', message: `demo ${id}: ${e.message}` }),
+    });
+    return { listeners };
+  }
+
+  async stopDemo(): Promise<void> {
+    if (!this.demo) return;
+    const run = this.demo;
+    this.demo = undefined;
+    await run.close();
+    for (const [id, p] of this.proxies) if (p.demo) { await p.listener.close(); this.proxies.delete(id); }
+    this.emit('proxy.status', this.proxyInfos());
+  }
+
+  async addProxy(spec: ProxyListenerSpec & { demo?: boolean }): Promise<ProxyListenerInfo> {
     if (spec.protocol !== 'auto' && !getProtocol(spec.protocol)) throw new Error(`unknown protocol '${spec.protocol}'`);
     const id = `proxy-${this.nextProxy++}`;
+    await this.ensureSpool();
+    // The recorder looks the session and spool up on every event, so Clear does not orphan running listeners.
     const listener = new ProxyListener({
       host: spec.host, port: spec.port, upstream: spec.upstream,
-      recorder: sessionRecorder(this.session, { protocol: spec.protocol, listenerId: id }),
+      recorder: sessionRecorder(() => this.session, {
+        protocol: spec.protocol,
+        listenerId: id,
+        tap: (conn, record, time) => {
+          if (record.kind === 'open') { const c = this.session.connection(conn)!; this.spool?.open(conn, c.client, c.server); }
+          this.spool?.record(conn, record, time);
+          if (record.kind === 'upstream-failed') this.emit('notice', { severity: 'error', message: `${spec.upstream.host}:${spec.upstream.port} is unreachable: ${record.error}` });
+        },
+      }),
     });
-    const boundPort = await listener.listen();
-    const info: ProxyListenerInfo = { ...spec, host: spec.host ?? '127.0.0.1', id, boundPort, connections: 0, state: 'listening' };
-    this.proxies.set(id, { info, listener });
+    let boundPort: number;
+    try {
+      boundPort = await listener.listen();
+    } catch (e) {
+      throw new Error(`cannot listen on ${spec.host ?? '127.0.0.1'}:${spec.port}: ${(e as Error).message}`);
+    }
+    const { demo, ...plain } = spec;
+    const info: ProxyListenerInfo = { ...plain, host: spec.host ?? '127.0.0.1', id, boundPort, connections: 0, state: 'listening' };
+    this.proxies.set(id, { info, listener, demo });
     this.emit('proxy.status', this.proxyInfos());
     return info;
   }
@@ -149,6 +300,7 @@ export class Engine {
   info(): SessionInfo {
     return {
       frames: this.session.frameCount, connections: this.session.connectionCount, ...(this.file ? { file: this.file } : {}),
+      ...(this.spoolPath ? { spool: this.spoolPath } : {}),
       capture: this.capture, proxies: this.proxyInfos(), startedAt: this.session.startedAt.toISOString(),
     };
   }
@@ -172,8 +324,11 @@ export class Engine {
 
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
+    await this.stopDemo();
+    this.stopCapture();
     for (const p of this.proxies.values()) await p.listener.close();
     this.proxies.clear();
+    await this.spool?.close();
     this.session.close(true);
   }
 }

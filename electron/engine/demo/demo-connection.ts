@@ -131,7 +131,7 @@ export class DemoConnection {
     const at = this.queue.findIndex(test);
     if (at >= 0) return Promise.resolve(this.queue.splice(at, 1)[0]);
     if (this.done) return Promise.reject(new ConnectionClosedError(`${this.protocol.id}: connection closed while waiting for ${describe(match)}`));
-    return new Promise((resolve, reject) => {
+    const answer = new Promise<DecodedFrame>((resolve, reject) => {
       const waiter: Waiter = { match: test, resolve, reject };
       if (Number.isFinite(timeoutMs)) {
         waiter.timer = setTimeout(() => {
@@ -141,6 +141,10 @@ export class DemoConnection {
       }
       this.waiters.add(waiter);
     });
+    // Sessions often ask for a reply before sending what triggers it; a stop in between must not leave the
+    // rejection unhandled. Whoever awaits the promise still sees it.
+    answer.catch(() => undefined);
+    return answer;
   }
 
   /** Removes and returns every frame already received that matches, without waiting. */

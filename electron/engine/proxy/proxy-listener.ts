@@ -27,6 +27,7 @@ export interface ProxyListenerOptions {
   recorder: ProxyRecorder;
   /** ms to wait for the upstream to accept before giving up (a dead upstream must not hang the client). */
   connectTimeoutMs?: number;
+  onRecordError?: (error: Error) => void;
 }
 
 export class ProxyListener {
@@ -70,7 +71,7 @@ export class ProxyListener {
 
     const run = (commands: RelayCommand[]): void => {
       for (const c of commands) {
-        if (c.type === 'record') { this.opts.recorder.record(id, c.record, nowNs()); continue; }
+        if (c.type === 'record') { this.record(id, c.record); continue; }
         if (c.type === 'connect') { upstream = this.dial(handle); continue; }
         const s = sockets[c.side]();
         if (!s || s.destroyed) continue;
@@ -91,6 +92,17 @@ export class ProxyListener {
     client.on('close', () => this.sockets.delete(client));
     handle({ type: 'accepted' });
   }
+
+  /** Recording never breaks forwarding: a recorder failure is reported once and the bytes keep flowing. */
+  private record(id: number, record: RelayRecord): void {
+    try {
+      this.opts.recorder.record(id, record, nowNs());
+    } catch (e) {
+      if (!this.recordFailed) { this.recordFailed = true; this.opts.onRecordError?.(e as Error); }
+    }
+  }
+
+  private recordFailed = false;
 
   private dial(handle: (e: Parameters<Relay['handle']>[0]) => void): Socket {
     const s = connect({ host: this.opts.upstream.host, port: this.opts.upstream.port, noDelay: true, allowHalfOpen: true });

@@ -10,14 +10,28 @@ export interface SessionRecorderOptions {
   tap?: (connection: number, record: RelayRecord, time: bigint) => void;
 }
 
-export function sessionRecorder(session: Session, opts: SessionRecorderOptions): ProxyRecorder {
+/**
+ * `current` may be a getter, so a listener records new connections into whatever the current session is; a
+ * connection stays with the session it was opened in (after Clear, its late records are dropped with that session).
+ */
+export function sessionRecorder(current: Session | (() => Session), opts: SessionRecorderOptions): ProxyRecorder {
+  const sessionOf = typeof current === 'function' ? current : () => current;
+  const opened = new Map<number, { session: Session; id: number }>();
+  let nextHandle = 1;
   return {
     open(info: ProxyConnectionInfo): number {
+      const session = sessionOf();
       const id = session.openConnection({ source: 'proxy', client: info.client, server: info.server, protocol: opts.protocol, listenerId: opts.listenerId, time: info.time });
+      const handle = nextHandle++;
+      opened.set(handle, { session, id });
       opts.tap?.(id, { kind: 'open' }, info.time);
-      return id;
+      return handle;
     },
-    record(id, r, time) {
+    record(handle, r, time) {
+      const conn = opened.get(handle);
+      if (!conn) return;
+      const { session, id } = conn;
+      if (session !== sessionOf()) { if (r.kind === 'closed') opened.delete(handle); return; }
       switch (r.kind) {
         case 'data': session.data(id, r.direction, r.bytes, time); break;
         case 'upstream-connected': session.connectionEvent(id, 'upstream-connected', undefined, time); break;
@@ -25,7 +39,7 @@ export function sessionRecorder(session: Session, opts: SessionRecorderOptions):
         case 'half-close': session.connectionEvent(id, 'half-close', `${r.by} half-closed`, time); break;
         case 'reset': session.connectionEvent(id, 'reset', `${r.by} reset the connection: ${r.error}`, time); break;
         case 'error': session.connectionEvent(id, 'error', `${r.side}: ${r.error}`, time); break;
-        case 'closed': session.connectionEvent(id, 'closed', undefined, time); break;
+        case 'closed': session.connectionEvent(id, 'closed', undefined, time); opened.delete(handle); break;
         case 'open': break;
       }
       opts.tap?.(id, r, time);

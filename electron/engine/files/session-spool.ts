@@ -1,17 +1,17 @@
 /**
- * Writes proxied connections as a pcapng of synthesized Ethernet/IP/TCP packets (handshake, seq/ack, MSS-sized
- * segments, FIN or RST), so Wireshark's Follow TCP Stream gives back exactly the bytes that crossed the proxy.
- * Used for the live session's spool and for `framescope proxy --write`. Flushed at least once a second, so a crash
- * loses at most the last second.
+ * A session as pcapng: captured packets as captured, proxied and crafted connections as synthesized
+ * Ethernet/IP/TCP packets (handshake, seq/ack, MSS-sized segments, FIN or RST), so Wireshark's Follow TCP Stream
+ * gives back exactly the bytes that crossed the proxy. Used for the live session's spool and for
+ * `framescope proxy --write`. Flushed at least once a second, so a crash loses at most the last second.
  */
 import type { Endpoint } from '../../../shared/model/session';
 import type { RelayRecord } from '../proxy/relay';
-import { PcapngWriter } from './pcapng-writer';
+import { PcapngWriter, type PacketToWrite } from './pcapng-writer';
 import { TcpSynthesizer, type SynthesizedPacket } from './tcp-synthesizer';
 
 const FLUSH_MS = 1000;
 
-export class ProxySpool {
+export class SessionSpool {
   private synths = new Map<number, TcpSynthesizer>();
   private timer: NodeJS.Timeout;
   packets = 0;
@@ -20,8 +20,8 @@ export class ProxySpool {
     this.timer = setInterval(() => { void this.writer.flush(); }, FLUSH_MS).unref();
   }
 
-  static async create(path: string, comment?: string): Promise<ProxySpool> {
-    return new ProxySpool(await PcapngWriter.create(path, { comments: comment ? [comment] : [], interfaceNames: { 1: 'framescope-proxy' } }));
+  static async create(path: string, comment?: string): Promise<SessionSpool> {
+    return new SessionSpool(await PcapngWriter.create(path, { comments: comment ? [comment] : [] }));
   }
 
   open(connection: number, client: Endpoint, server: Endpoint): void {
@@ -46,6 +46,16 @@ export class ProxySpool {
       default: break;
     }
     for (const p of packets) { this.writer.append(p); this.packets++; }
+  }
+
+  /** A packet as captured from an interface or read from a file. */
+  captured(packet: PacketToWrite): void {
+    this.writer.append(packet);
+    this.packets++;
+  }
+
+  flush(): Promise<void> {
+    return this.writer.flush();
   }
 
   async close(): Promise<void> {
