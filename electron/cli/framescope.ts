@@ -7,6 +7,7 @@ import { CliError } from './cli-error';
 import { runDecode } from './decode-command';
 import { runDemoCommand } from './demo-command';
 import { runEncode } from './encode-command';
+import { runCapture, runInterfaces } from './capture-command';
 import { runProtocols } from './protocols-command';
 import { runProxy } from './proxy-command';
 import { runRead } from './read-command';
@@ -59,6 +60,25 @@ export function buildProgram(): Command {
       await untilInterrupted();
       await proxy.stop();
     });
+
+  program.command('capture')
+    .description('capture live traffic through libpcap, decode it and print one line per frame, like tshark -i')
+    .requiredOption('-i, --interface <name>', 'interface to capture on (see framescope interfaces; any = all on Linux)')
+    .option('-f, --filter <bpf>', 'capture filter (BPF, as tcpdump takes it), e.g. "tcp port 20180"')
+    .option('-w, --write <file.pcapng>', 'save the captured packets as pcapng')
+    .option('-Y, --display-filter <filter>', 'print only frames matching a display filter')
+    .option('-d, --decode-as <rule>', 'tcp.port==N,protocol (repeatable)', (v: string, all: string[] = []) => [...all, v])
+    .option('-B, --buffer-size <MiB>', 'kernel capture buffer in MiB (default 16)')
+    .option('-q, --quiet', 'print no frame lines')
+    .action(async (flags) => {
+      const capture = await runCapture(flags, output, (line) => process.stderr.write(`${line}\n`));
+      await untilInterrupted();
+      process.stderr.write(`${await capture.stop()}\n`);
+    });
+
+  program.command('interfaces')
+    .description('list the interfaces live capture can use')
+    .action(() => output(runInterfaces()));
 
   program.command('read')
     .description('read a pcap/pcapng file: reassemble, decode and print (or count) the frames, like tshark -r')

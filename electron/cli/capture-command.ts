@@ -1,0 +1,67 @@
+/** `framescope capture` and `framescope interfaces`: live capture through libpcap, like tshark -i. */
+import { listInterfaces } from '../engine/capture/interfaces';
+import { openCapture } from '../engine/capture/live-capture';
+import { CaptureError } from '../engine/capture/capture-errors';
+import { PacketIngest } from '../engine/capture/packet-ingest';
+import { SessionSpool } from '../engine/files/session-spool';
+import { Session } from '../engine/session/session';
+import { CliError } from './cli-error';
+import { compileDisplayFilter, frameLine, matches } from './frame-printer';
+import { parseDecodeAs } from './read-command';
+
+export interface CaptureFlags {
+  interface: string;
+  filter?: string;
+  write?: string;
+  displayFilter?: string;
+  decodeAs?: string[];
+  quiet?: boolean;
+  bufferSize?: string;
+}
+
+export function runInterfaces(): string {
+  let list;
+  try {
+    list = listInterfaces();
+  } catch (e) {
+    throw new CliError((e as Error).message);
+  }
+  return list.map((i, n) => `${n + 1}. ${i.name}${i.description ? ` (${i.description})` : ''}${i.loopback ? ' [loopback]' : ''}${i.addresses.length ? `  ${i.addresses.map((a) => a.address).join(', ')}` : ''}`).join('\n');
+}
+
+export async function runCapture(flags: CaptureFlags, out: (line: string) => void, err: (line: string) => void): Promise<{ stop(): Promise<string> }> {
+  const filter = compileDisplayFilter(flags.displayFilter);
+  const session: Session = new Session({
+    onFrame: (frame) => { if (!flags.quiet && matches(session, frame, filter)) out(frameLine(session, frame)); },
+  });
+  for (const d of flags.decodeAs ?? []) {
+    const rule = parseDecodeAs(d);
+    session.setDecodeAs(rule.port, rule.protocol, rule.variant);
+  }
+  const spool = flags.write ? await SessionSpool.create(flags.write, `framescope capture -i ${flags.interface}${flags.filter ? ` -f "${flags.filter}"` : ''}`) : undefined;
+  const ingest = new PacketIngest(session, 'capture');
+  const bufferSize = flags.bufferSize === undefined ? undefined : Number(flags.bufferSize) * 1024 * 1024;
+  let capture;
+  try {
+    capture = openCapture({ interface: flags.interface, bpf: flags.filter, bufferSize }, (p) => {
+      spool?.captured(p);
+      ingest.push({ ...p, interfaceId: 0 });
+    });
+  } catch (e) {
+    await spool?.close();
+    if (e instanceof CaptureError || e instanceof RangeError) throw new CliError(e.message);
+    throw e;
+  }
+  err(`framescope capture: capturing on ${flags.interface}${flags.filter ? ` (${flags.filter})` : ''}${flags.write ? `, writing ${flags.write}` : ''}`);
+  return {
+    async stop() {
+      const stats = capture.stats();
+      capture.close();
+      ingest.end();
+      await spool?.close();
+      session.close(true);
+      const drops = stats.droppedByKernel === null ? 'kernel drops unknown (not reported by cap)' : `${stats.droppedByKernel} dropped by the kernel`;
+      return `${stats.received} packets captured, ${session.frameCount} frames, ${drops}`;
+    },
+  };
+}
