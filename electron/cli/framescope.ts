@@ -143,4 +143,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `framescope read … | head` closes stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); else throw e; });
+
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
