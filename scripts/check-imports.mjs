@@ -46,7 +46,7 @@ check('shared', (spec, file) => {
   if (!inside(spec, file, 'shared')) return 'shared/ may not import outside shared/';
   return undefined;
 });
-check('renderer', (spec, file) => {
+check('renderer/src', (spec, file) => {
   if (spec === 'electron' || spec.startsWith('electron/')) return 'the renderer talks to the engine only through the API contract';
   if (inside(spec, file, 'electron')) return 'renderer/ may not import electron/';
   if (spec.startsWith('node:')) return 'the renderer runs in a browser';

@@ -102,7 +102,8 @@ export interface CaptureStatus {
   interface?: string;
   filter?: string;
   packets: number;
-  dropped: number;
+  /** Packets the kernel dropped; null when the capture library cannot tell (cap does not expose pcap_stats). */
+  dropped: number | null;
   /** Why capture cannot run here and how to fix it. */
   message?: string;
 }

@@ -219,7 +219,7 @@ export class Engine {
       throw e;
     }
     this.live = { capture, ingest };
-    this.capture = { state: 'capturing', interface: opts.interface, filter: opts.bpf ?? '', packets: 0, dropped: 0 };
+    this.capture = { state: 'capturing', interface: opts.interface, filter: opts.bpf ?? '', packets: 0, dropped: null };
     this.emit('capture.status', this.capture);
     return this.capture;
   }
@@ -230,7 +230,7 @@ export class Engine {
       this.live.capture.close();
       this.live.ingest.end();
       this.live = undefined;
-      this.capture = { ...this.capture, state: 'idle', packets: stats.received, dropped: stats.droppedByKernel ?? 0 };
+      this.capture = { ...this.capture, state: 'idle', packets: stats.received, dropped: stats.droppedByKernel };
       this.emit('capture.status', this.capture);
     }
     return this.capture;
