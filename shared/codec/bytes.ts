@@ -34,7 +34,6 @@ function hexValue(c: number): number {
 
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8');
-const utf8StrictDecoder = new TextDecoder('utf-8', { fatal: true });
 
 export function utf8(text: string): Uint8Array {
   return utf8Encoder.encode(text);
@@ -54,9 +53,14 @@ export function utf8Length(text: string): number {
   return n;
 }
 
-/** Decodes UTF-8; ASCII takes a fast path because almost every string on these wires is ASCII. */
+/**
+ * Decodes UTF-8; short ASCII takes a fast path because almost every string on these wires is ASCII. Under 13
+ * characters concatenation is cheapest (V8 builds short strings flat); up to 40 one fromCharCode call over a reused
+ * array beats both concatenation (a rope that is flattened on first use) and TextDecoder's fixed cost.
+ */
 export function fromUtf8(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  if (end - start < 64) {
+  const n = end - start;
+  if (n <= 12) {
     let ascii = '';
     for (let i = start; i < end; i++) {
       const b = bytes[i];
@@ -65,16 +69,70 @@ export function fromUtf8(bytes: Uint8Array, start = 0, end = bytes.length): stri
     }
     return ascii;
   }
+  if (n < 40) {
+    for (let i = start; i < end; i++) if (bytes[i] >= 0x80) return utf8Decoder.decode(bytes.subarray(start, end));
+    return latin1Text(bytes, start, end);
+  }
   return utf8Decoder.decode(bytes.subarray(start, end));
 }
 
-export function isValidUtf8(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
-  try {
-    utf8StrictDecoder.decode(bytes.subarray(start, end));
-    return true;
-  } catch {
-    return false;
+/** Reused argument lists for fromCharCode, one per length (resizing a single array costs as much as filling it). */
+const CODE_UNITS: number[][] = [];
+
+/** One character per byte (exact for ASCII, Latin-1 otherwise), built without a rope or a TextDecoder call. */
+export function latin1Text(bytes: Uint8Array, start = 0, end = bytes.length): string {
+  const n = end - start;
+  if (n <= 12) {
+    let out = '';
+    for (let i = start; i < end; i++) out += String.fromCharCode(bytes[i]);
+    return out;
   }
+  if (n <= 64) {
+    const units = (CODE_UNITS[n] ??= new Array<number>(n).fill(0));
+    for (let i = 0; i < n; i++) units[i] = bytes[start + i];
+    return String.fromCharCode.apply(null, units);
+  }
+  // Long runs: in slices that stay under the engines' argument limits.
+  let out = '';
+  for (let i = start; i < end; i += 8192) {
+    out += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 8192)) as unknown as number[]);
+  }
+  return out;
+}
+
+/**
+ * Whether the bytes are well-formed UTF-8, exactly as a fatal TextDecoder judges them (WHATWG: no overlong forms,
+ * no surrogates, nothing above U+10FFFF, no cut sequence). Checked by hand: the decoder reports invalid input by
+ * throwing, and an exception costs far more than the check.
+ */
+export function isValidUtf8(bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+  let i = start;
+  while (i < end) {
+    const b = bytes[i];
+    if (b < 0x80) { i++; continue; }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) need = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      need = 2;
+      if (b === 0xe0) lo = 0xa0;
+      else if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      need = 3;
+      if (b === 0xf0) lo = 0x90;
+      else if (b === 0xf4) hi = 0x8f;
+    } else return false;
+    if (i + need >= end) return false; // cut sequence
+    const c = bytes[i + 1];
+    if (c < lo || c > hi) return false;
+    for (let k = 2; k <= need; k++) {
+      const d = bytes[i + k];
+      if (d < 0x80 || d > 0xbf) return false;
+    }
+    i += need + 1;
+  }
+  return true;
 }
 
 export type Charset = 'utf-8' | 'gbk';

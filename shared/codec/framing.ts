@@ -52,9 +52,21 @@ export function delimitedFramer(delimiter: Uint8Array, maxPdu = DEFAULT_MAX_PDU,
 }
 
 export function indexOf(buf: Uint8Array, needle: Uint8Array, from: number, end: number): number {
+  const n = needle.length;
+  if (n === 0) return -1;
   const first = needle[0];
-  outer: for (let i = buf.indexOf(first, from); i >= 0 && i + needle.length <= end; i = buf.indexOf(first, i + 1)) {
-    for (let j = 1; j < needle.length; j++) if (buf[i + j] !== needle[j]) continue outer;
+  let i = from < 0 ? Math.max(0, buf.length + from) : from;
+  // The first 256 positions with a plain loop: header blocks and chunk-size lines are short, and the native search
+  // costs a call per candidate (every CR of a header block when looking for CRLFCRLF).
+  const near = Math.min(end - n, i + 255);
+  outer: for (; i <= near; i++) {
+    if (buf[i] !== first) continue;
+    for (let j = 1; j < n; j++) if (buf[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  if (i + n > end) return -1;
+  outer: for (i = buf.indexOf(first, i); i >= 0 && i + n <= end; i = buf.indexOf(first, i + 1)) {
+    for (let j = 1; j < n; j++) if (buf[i + j] !== needle[j]) continue outer;
     return i;
   }
   return -1;
@@ -94,13 +106,13 @@ export class StreamDeframer {
     if (chunk.length === 0) return out;
     if (this.end === this.start) {
       // Nothing pending: cut straight from the chunk, copy only the incomplete tail.
-      const used = this.cut(chunk, 0, chunk.length, out, false);
+      const used = this.cut(chunk, 0, chunk.length, out, chunk, 0);
       this.consumed += used;
       if (used < chunk.length) this.store(chunk.subarray(used));
       return out;
     }
     this.append(chunk);
-    const used = this.cut(this.buf, this.start, this.end, out, true);
+    const used = this.cut(this.buf, this.start, this.end, out, chunk, this.end - chunk.length);
     this.start += used;
     this.consumed += used;
     if (this.start === this.end) { this.start = this.end = 0; if (this.buf.length > 1 << 20) this.buf = new Uint8Array(0); }
@@ -154,14 +166,18 @@ export class StreamDeframer {
     this.end += chunk.length;
   }
 
-  /** Cuts PDUs from buf[from..to); returns how many bytes were used. */
-  private cut(buf: Uint8Array, from: number, to: number, out: DeframedPdu[], copy: boolean): number {
+  /**
+   * Cuts PDUs from buf[from..to), where buf[chunkAt..to) holds the pushed chunk; returns how many bytes were used.
+   * A PDU that starts in the chunk is a view of it; one that starts before it (in the reused buffer) is copied.
+   * Copying every PDU once a chunk boundary left a partial one pending cost an allocation per frame.
+   */
+  private cut(buf: Uint8Array, from: number, to: number, out: DeframedPdu[], chunk: Uint8Array, chunkAt: number): number {
     let off = from;
     const base = this.consumed - from;
     while (off < to) {
       const n = this.framer.frame(buf, off, to);
       if (n > 0) {
-        const bytes = copy ? buf.slice(off, off + n) : buf.subarray(off, off + n);
+        const bytes = off >= chunkAt ? chunk.subarray(off - chunkAt, off - chunkAt + n) : buf.slice(off, off + n);
         out.push({ offset: base + off, bytes });
         this.framer.commit?.(bytes);
         off += n;

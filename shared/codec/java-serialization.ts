@@ -9,7 +9,8 @@
  * The decoder returns the value model (objects, strings, arrays, references with their handles and byte ranges) and
  * the field tree; the writer produces the same grammar, so a protocol can re-emit captured references exactly.
  */
-import { asciiPreview, toHex } from './bytes';
+import { asciiPreview, latin1Text, toHex } from './bytes';
+import { jsonQuote } from './json';
 import { Reader, Truncated } from './reader';
 import { EncodeError } from './schema';
 import type { FieldNode, Note } from './tree';
@@ -137,14 +138,31 @@ export function deref(v: JavaValue | undefined): Exclude<JavaValue, JavaReferenc
   return v !== null && typeof v === 'object' && v.kind === 'ref' ? v.target : v;
 }
 
+/** The texts of the first handles of a stream, built once (every node of a decoded stream shows its handle). */
+const HANDLE_HEX: string[] = [];
+
 export function handleHex(h: number): string {
+  const i = h - BASE_HANDLE;
+  if (i >= 0 && i < 256 && (i | 0) === i) return (HANDLE_HEX[i] ??= `0x${h.toString(16).padStart(6, '0')}`);
   return `0x${h.toString(16).padStart(6, '0')}`;
+}
+
+function isPrimitive(f: JavaFieldDef): boolean {
+  return f.type !== 'L' && f.type !== '[';
 }
 
 /** Field order on the wire: primitives first, then objects, each group sorted by name (ObjectStreamField.compareTo). */
 export function wireOrder(fields: readonly JavaFieldDef[]): JavaFieldDef[] {
-  const prim = (f: JavaFieldDef): boolean => f.type !== 'L' && f.type !== '[';
-  return [...fields].sort((a, b) => (prim(a) !== prim(b) ? (prim(a) ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return [...fields].sort((a, b) => (isPrimitive(a) !== isPrimitive(b) ? (isPrimitive(a) ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** wireOrder of a class table's field list, sorted once per list (a thin descriptor needs it on every decode). */
+const WIRE_ORDER = new WeakMap<readonly JavaFieldDef[], readonly JavaFieldDef[]>();
+
+function cachedWireOrder(fields: readonly JavaFieldDef[]): readonly JavaFieldDef[] {
+  let sorted = WIRE_ORDER.get(fields);
+  if (!sorted) { sorted = wireOrder(fields); WIRE_ORDER.set(fields, sorted); }
+  return sorted;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -154,7 +172,7 @@ export function wireOrder(fields: readonly JavaFieldDef[]): JavaFieldDef[] {
 export function decodeModifiedUtf8(b: Uint8Array, start: number, end: number): { text: string; valid: boolean } {
   let ascii = true;
   for (let i = start; i < end; i++) if (b[i] >= 0x80 || b[i] === 0) { ascii = false; break; }
-  if (ascii) return { text: charCodes(b.subarray(start, end)), valid: true };
+  if (ascii) return { text: latin1Text(b, start, end), valid: true };
   const units: number[] = [];
   let valid = true;
   for (let i = start; i < end;) {
@@ -178,11 +196,10 @@ export function decodeModifiedUtf8(b: Uint8Array, start: number, end: number): {
 }
 
 /** UTF-16 code units to a string, in chunks that stay under the engines' argument limits. */
-function charCodes(units: Uint8Array | number[]): string {
-  const apply = (part: Uint8Array | number[]): string => String.fromCharCode.apply(null, part as number[]);
-  if (units.length <= 8192) return apply(units);
+function charCodes(units: number[]): string {
+  if (units.length <= 8192) return String.fromCharCode.apply(null, units);
   let text = '';
-  for (let i = 0; i < units.length; i += 8192) text += apply(units instanceof Uint8Array ? units.subarray(i, i + 8192) : units.slice(i, i + 8192));
+  for (let i = 0; i < units.length; i += 8192) text += String.fromCharCode.apply(null, units.slice(i, i + 8192));
   return text;
 }
 
@@ -248,12 +265,15 @@ function shortName(className: string): string {
   return dot < 0 ? className : className.slice(dot + 1);
 }
 
+const TYPE_CODE_DISPLAY: string[] = [];
+
 function typeCodeNode(at: number, code: number): FieldNode {
-  return { label: 'type code', start: at, length: 1, value: code, display: `0x${code.toString(16)} (${TC_NAMES[code] ?? 'unknown'})` };
+  const display = (TYPE_CODE_DISPLAY[code] ??= `0x${code.toString(16)} (${TC_NAMES[code] ?? 'unknown'})`);
+  return { label: 'type code', start: at, length: 1, value: code, display };
 }
 
 function clip(text: string, max = 120): string {
-  const q = JSON.stringify(text);
+  const q = jsonQuote(text);
   return q.length <= max ? q : `${q.slice(0, max - 1)}…" (${text.length} chars)`;
 }
 
@@ -461,7 +481,7 @@ class StreamDecoder {
         desc.fields = fields;
       } else {
         const info = this.opts.classes[desc.name];
-        if (info) desc.fields = wireOrder(info.fields);
+        if (info) desc.fields = cachedWireOrder(info.fields);
         else if (desc.name.startsWith('[')) desc.fields = [];
       }
       this.annotations(c, 'class annotations');
@@ -552,9 +572,9 @@ class StreamDecoder {
     if (t === null || t === undefined || typeof t !== 'object' || !f.signature) return;
     let ok = true;
     if (f.signature === STRING_SIGNATURE) ok = t.kind === 'string';
-    else if (f.signature.startsWith('[')) ok = t.kind === 'array' && t.desc.name === f.signature.replace(/\//g, '.');
+    else if (f.signature.startsWith('[')) ok = t.kind === 'array' && t.desc.name === signatureClass(f.signature);
     else if (f.signature.startsWith('L')) {
-      const want = f.signature.slice(1, -1).replace(/\//g, '.');
+      const want = signatureClass(f.signature);
       ok = t.kind === 'object';
       if (ok && t.kind === 'object' && want !== 'java.lang.Object') {
         ok = false;
@@ -632,6 +652,18 @@ class StreamDecoder {
   }
 }
 
+/** The class name a field signature names (`[B` → `[B`, `Lcom/x/Y;` → `com.x.Y`), converted once per signature. */
+const SIGNATURE_CLASS = new Map<string, string>();
+
+function signatureClass(signature: string): string {
+  let name = SIGNATURE_CLASS.get(signature);
+  if (name === undefined) {
+    name = (signature.startsWith('[') ? signature : signature.slice(1, -1)).replace(/\//g, '.');
+    if (SIGNATURE_CLASS.size < 256) SIGNATURE_CLASS.set(signature, name);
+  }
+  return name;
+}
+
 function flagsDisplay(flags: number): string {
   const names: string[] = [];
   if (flags & SC_WRITE_METHOD) names.push('SC_WRITE_METHOD');
@@ -668,6 +700,9 @@ export type JavaHandleInfo =
   | { kind: 'string'; text: string }
   | { kind: 'object'; className: string }
   | { kind: 'array'; className: string; bytes?: Uint8Array };
+
+/** Class and field names as modified UTF-8 (a handful per protocol), converted once: decoders re-encode every PDU. */
+const NAME_BYTES = new Map<string, Uint8Array>();
 
 /** Writes the grammar of §4.2, assigning handles in the same order the decoder does. */
 export class JavaStreamWriter {
@@ -755,8 +790,12 @@ export class JavaStreamWriter {
   }
 
   private utf(text: string): void {
-    const data = encodeModifiedUtf8(text);
-    if (data.length > 0xffff) throw new EncodeError(`${text.slice(0, 40)}…: longer than 65535 bytes`);
+    let data = NAME_BYTES.get(text);
+    if (!data) {
+      data = encodeModifiedUtf8(text);
+      if (data.length > 0xffff) throw new EncodeError(`${text.slice(0, 40)}…: longer than 65535 bytes`);
+      if (NAME_BYTES.size < 256) NAME_BYTES.set(text, data);
+    }
     this.w.u16(data.length);
     this.w.bytes(data);
   }

@@ -185,6 +185,16 @@ export interface IntOptions {
   markAfter?: boolean;
 }
 
+/** `<prefix>.<name>`, built once per prefix rather than on every decode (each decoded field needs its abbrev). */
+function abbrevOf(name: string): (prefix: string) => string {
+  let lastPrefix: string | undefined;
+  let last = '';
+  return (prefix) => {
+    if (prefix !== lastPrefix) { lastPrefix = prefix; last = `${prefix}.${name}`; }
+    return last;
+  };
+}
+
 function enumDisplay(value: number | string, names?: Record<number, string>): string | undefined {
   if (!names) return undefined;
   const name = names[value as number];
@@ -194,15 +204,17 @@ function enumDisplay(value: number | string, names?: Record<number, string>): st
 export function int(name: string, type: IntType, opts: IntOptions = {}): Element {
   const info = INT_INFO[type];
   const label = opts.label ?? name;
+  const abbrev = abbrevOf(name);
+  const afterMark = `${name}:after`;
   return {
     decode(s, doc, tree) {
       const start = s.r.pos;
       const value = readInt(s.r, type);
-      const node: FieldNode = { abbrev: `${s.prefix}.${name}`, label, start, length: info.size, value };
+      const node: FieldNode = { abbrev: abbrev(s.prefix), label, start, length: info.size, value };
       const display = enumDisplay(value, opts.enum);
       if (display) node.display = display;
       tree.push(node);
-      if (opts.markAfter || opts.sizeOf) s.marks[`${name}:after`] = s.r.pos;
+      if (opts.markAfter || opts.sizeOf) s.marks[afterMark] = s.r.pos;
       if (opts.sizeOf) s.derived.push({ name, value: Number(value), size: opts.sizeOf, node, doc });
       else doc[name] = value;
       if (opts.expect !== undefined && value !== opts.expect) {
@@ -220,7 +232,7 @@ export function int(name: string, type: IntType, opts: IntOptions = {}): Element
         const v = given ?? opts.default ?? opts.expect ?? 0;
         writeInt(s.w, type, coerceInt(v, type, `${s.prefix}.${name}`));
       }
-      if (opts.markAfter || opts.sizeOf) s.marks[`${name}:after`] = s.w.pos;
+      if (opts.markAfter || opts.sizeOf) s.marks[afterMark] = s.w.pos;
     },
     catalog(prefix, out) {
       out.push({
@@ -294,15 +306,18 @@ function lengthPrefixed(name: string, lenType: IntType, kind: 'string' | 'bytes'
   const lenName = `${name}_len`;
   const lenSize = INT_INFO[lenType].size;
   const label = opts.label ?? name;
+  const lenLabel = `${label} length`;
+  const abbrev = abbrevOf(name);
+  const lenAbbrev = abbrevOf(lenName);
   return {
     decode(s, doc, tree) {
       const lenStart = s.r.pos;
       const declared = Number(readInt(s.r, lenType));
-      tree.push({ abbrev: `${s.prefix}.${lenName}`, label: `${label} length`, start: lenStart, length: lenSize, value: declared });
+      tree.push({ abbrev: lenAbbrev(s.prefix), label: lenLabel, start: lenStart, length: lenSize, value: declared });
       const start = s.r.pos;
       if (declared < 0 || declared > s.r.remaining) {
         const available = s.r.remaining;
-        const node: FieldNode = { abbrev: `${s.prefix}.${name}`, label, start, length: available, value: kind === 'bytes' ? toHex(s.r.bytes, start, start + available) : decodeText(s.r.bytes, start, start + available, opts.charset ?? s.charset) };
+        const node: FieldNode = { abbrev: abbrev(s.prefix), label, start, length: available, value: kind === 'bytes' ? toHex(s.r.bytes, start, start + available) : decodeText(s.r.bytes, start, start + available, opts.charset ?? s.charset) };
         tree.push(node);
         s.r.skip(available); // the partial value's bytes are read, so enclosing groups and items cover them
         throw new Truncated(start, declared, available);
@@ -311,7 +326,7 @@ function lengthPrefixed(name: string, lenType: IntType, kind: 'string' | 'bytes'
       const value = kind === 'bytes'
         ? toHex(s.r.bytes, start, start + declared)
         : decodeText(s.r.bytes, start, start + declared, opts.charset ?? s.charset);
-      const node: FieldNode = { abbrev: `${s.prefix}.${name}`, label, start, length: declared, value };
+      const node: FieldNode = { abbrev: abbrev(s.prefix), label, start, length: declared, value };
       if (kind === 'bytes') node.display = `${declared} byte${declared === 1 ? '' : 's'}: ${asciiPreview(s.r.bytes, start, start + declared)}`;
       tree.push(node);
       doc[name] = value;
@@ -348,6 +363,7 @@ export { utf8Length };
 /** The rest of the PDU as raw bytes (unknown bodies, opaque payloads). */
 export function restBytes(name: string, opts: { label?: string; description?: string; optional?: boolean } = {}): Element {
   const label = opts.label ?? name;
+  const abbrev = abbrevOf(name);
   return {
     decode(s, doc, tree) {
       const start = s.r.pos;
@@ -355,7 +371,7 @@ export function restBytes(name: string, opts: { label?: string; description?: st
       if (n === 0 && opts.optional) return;
       s.r.skip(n);
       doc[name] = toHex(s.r.bytes, start, start + n);
-      tree.push({ abbrev: `${s.prefix}.${name}`, label, start, length: n, value: doc[name] as string, display: `${n} byte${n === 1 ? '' : 's'}: ${asciiPreview(s.r.bytes, start, start + n)}` });
+      tree.push({ abbrev: abbrev(s.prefix), label, start, length: n, value: doc[name] as string, display: `${n} byte${n === 1 ? '' : 's'}: ${asciiPreview(s.r.bytes, start, start + n)}` });
     },
     encode(s, doc) {
       const v = doc[name] ?? '';
@@ -384,11 +400,12 @@ export interface RepeatOptions {
 export function repeat(list: string, countName: string, countType: IntType, items: Element[], opts: RepeatOptions = {}): Element {
   const info = INT_INFO[countType];
   const itemLabel = opts.itemLabel ?? list;
+  const countAbbrev = abbrevOf(countName);
   return {
     decode(s, doc, tree) {
       const countStart = s.r.pos;
       const count = Number(readInt(s.r, countType));
-      tree.push({ abbrev: `${s.prefix}.${countName}`, label: opts.countLabel ?? countName, start: countStart, length: info.size, value: count });
+      tree.push({ abbrev: countAbbrev(s.prefix), label: opts.countLabel ?? countName, start: countStart, length: info.size, value: count });
       const out: Doc[] = [];
       doc[list] = out;
       for (let i = 0; i < count; i++) {
@@ -486,11 +503,12 @@ export interface GeneratedOptions {
  */
 export function generated(name: string, compute: (doc: Doc, s: DecodeState) => { value: FieldValue; start?: number; length?: number; display?: string } | undefined, opts: GeneratedOptions): Element {
   const label = opts.label ?? name;
+  const abbrev = abbrevOf(name);
   return {
     decode(s, doc, tree) {
       const got = compute(doc, s);
       if (!got) return;
-      const node: FieldNode = { abbrev: `${s.prefix}.${name}`, label, start: got.start ?? s.r.pos, length: got.length ?? 0, value: got.value, generated: true };
+      const node: FieldNode = { abbrev: abbrev(s.prefix), label, start: got.start ?? s.r.pos, length: got.length ?? 0, value: got.value, generated: true };
       if (got.display) node.display = got.display;
       tree.push(node);
     },
@@ -543,7 +561,7 @@ export function decodeElements(elements: readonly Element[], bytes: Uint8Array, 
     prefix: opts.prefix,
     notes: [],
     charset: opts.charset ?? 'utf-8',
-    marks: { ...opts.marks, '@start': 0, '@end': end },
+    marks: opts.marks ? { ...opts.marks, '@start': 0, '@end': end } : { '@start': 0, '@end': end },
     derived: [],
     root: doc,
     context: opts.context ?? {},

@@ -180,11 +180,27 @@ function reorder(v: JsonObject, order: readonly string[], child: (key: string, v
   return out;
 }
 
+/** A table's member names in field-number order and the first field of each name, computed once per table. */
+interface TableOrder { names: string[]; byName: Map<string, PbField> }
+const TABLE_ORDER = new WeakMap<PbMessage, TableOrder>();
+
+function tableOrder(table: PbMessage): TableOrder {
+  let order = TABLE_ORDER.get(table);
+  if (!order) {
+    const fields = [...table.fields].sort((a, b) => a.no - b.no);
+    const byName = new Map<string, PbField>();
+    for (const d of fields) if (!byName.has(d.name)) byName.set(d.name, d);
+    order = { names: fields.map((d) => d.name), byName };
+    TABLE_ORDER.set(table, order);
+  }
+  return order;
+}
+
 export function orderByTable(v: JsonValue, table: PbMessage | undefined): JsonValue {
   if (!table || !isObject(v)) return v;
-  const fields = [...table.fields].sort((a, b) => a.no - b.no);
-  return reorder(v, fields.map((d) => d.name), (k, value) => {
-    const def = fields.find((d) => d.name === k);
+  const { names, byName } = tableOrder(table);
+  return reorder(v, names, (k, value) => {
+    const def = byName.get(k);
     if (def?.type === 'message') return orderByTable(value, def.message);
     if (def?.type === 'dynamic' && isObject(value) && typeof value[CLASS_KEY] === 'string') return orderByTable(value, resolveClass(value[CLASS_KEY] as string));
     return value;

@@ -12,7 +12,7 @@ import {
   JsonSyntaxError, jsonDocValue, jsonTree, jsonValueOf, parseJsonBytes, stringifyGson,
   type JsonNode, type JsonValue,
 } from '../../codec/json';
-import { CLASS_KEY, decodeMessage, encodeMessage, scanFields, type PbMessage } from '../../codec/protobuf';
+import { CLASS_KEY, decodeMessage, encodeMessage, encodesTo, scanFields, type PbMessage } from '../../codec/protobuf';
 import {
   INVALID, NEED_MORE,
   type DecodeOptions, type DecodedFrame, type Direction, type EncodeOptions, type Framer, type FramerOptions,
@@ -216,10 +216,13 @@ const DOCUMENT_MEMBERS = ['logData', 'jobPath', 'jobRecvTime', 'jobBegingTime', 
 const DOCUMENT_STATUSES = new Set(['NOT_FOUND', 'RECEIVED', 'STARTING', 'SUCCEED']);
 
 /** Looks at the parsed nodes, not the values: a requestId beyond 2^53 is a decimal string in the view (N6) but a number on the wire. */
+function member(o: JsonNode, key: string): JsonNode | undefined {
+  return o.kind === 'object' ? o.members.find((m) => m.key === key)?.value : undefined;
+}
+
 function documentFormHints(root: JsonNode): string[] {
   const hints: string[] = [];
   if (root.kind !== 'object') return hints;
-  const member = (o: JsonNode, key: string): JsonNode | undefined => (o.kind === 'object' ? o.members.find((m) => m.key === key)?.value : undefined);
   const scopes: JsonNode[] = [root];
   const data = member(root, 'data');
   if (data?.kind === 'object') scopes.push(data);
@@ -249,12 +252,6 @@ function labelClasses(nodes: FieldNode[]): void {
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array, start: number, end: number): boolean {
-  if (a.length !== end - start) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[start + i]) return false;
-  return true;
-}
-
 function bodyView(b: Uint8Array, start: number, end: number, format: BodyFormat, type: number, ctx: BodyContext, notes: Note[]): BodyView {
   if (format === 'empty') {
     if (type === 0 && ctx.direction === 'c2s') {
@@ -277,8 +274,7 @@ function bodyView(b: Uint8Array, start: number, end: number, format: BodyFormat,
     if (hints.length > 0) {
       notes.push({ severity: 'warn', message: `body in the document form (2020 design), decoded generically: ${hints.join(', ')}` });
     }
-    const write = (v: JsonValue): string => stringifyGson(orderJsonBody(v, type, ctx.direction));
-    return { children: parsed.children, value: jsonDocValue(text, value, write) };
+    return { children: parsed.children, value: jsonDocValue(text, value, (v) => stringifyGson(orderJsonBody(v, type, ctx.direction))) };
   }
   const table = protostuffTable(type, ctx.direction)!;
   let decoded;
@@ -293,9 +289,9 @@ function bodyView(b: Uint8Array, start: number, end: number, format: BodyFormat,
   labelClasses(children);
   const label = `body (protostuff ${table.name})`;
   // The JSON view is the document only when it writes the same bytes back (unknown fields, maps, odd varints do not).
-  let again: Uint8Array | undefined;
-  try { again = encodeMessage(decoded.value, table, PB_OPTIONS, `${PREFIX}.body`); } catch { again = undefined; }
-  if (again && sameBytes(again, b, start, end)) return { children, value: decoded.value, protostuff: true, label };
+  let same = false;
+  try { same = encodesTo(decoded.value, table, PB_OPTIONS, `${PREFIX}.body`, b, start, end); } catch { same = false; }
+  if (same) return { children, value: decoded.value, protostuff: true, label };
   notes.push({ severity: 'info', message: 'protostuff body does not re-encode from its field view (unknown or raw fields): the document keeps it as hex' });
   return { children, value: toHex(b, start, end), label };
 }
@@ -446,23 +442,30 @@ const K_STATUS = ascii('"status":');
 const K_JOB_NAME = ascii('"jobName":');
 
 /**
- * Position just after the first `"key":` in bytes[start..end). Anchored on the colon (about one per member) rather
- * than on the quote, which occurs four times per string member; a plain loop beats repeated native searches here.
+ * Position just after the first `"key":` in bytes[start..end) for each key (−1 when absent), in one pass. Anchored
+ * on the colon (about one per member) rather than on the quote, which occurs four times per string member; a plain
+ * loop beats repeated native searches here.
  */
-function findKey(b: Uint8Array, start: number, end: number, key: Uint8Array): number {
-  const last = key.length - 1; // key ends with ':'
-  for (let c = start + last; c < end; c++) {
+function findKeys(b: Uint8Array, start: number, end: number, keys: readonly Uint8Array[], at: Int32Array, wanted = (1 << keys.length) - 1): void {
+  // −1: wanted, not found yet; −2: not wanted (the scan stops as soon as every wanted key is found).
+  let left = 0;
+  for (let n = 0; n < keys.length; n++) if ((wanted >> n) & 1) { at[n] = -1; left++; } else at[n] = -2;
+  for (let c = start; c < end && left > 0; c++) {
     if (b[c] !== 0x3a) continue;
-    let k = last - 1;
-    while (k >= 0 && b[c - last + k] === key[k]) k--;
-    if (k < 0) return c + 1;
+    for (let n = 0; n < keys.length; n++) {
+      if (at[n] !== -1) continue;
+      const key = keys[n];
+      const last = key.length - 1; // key ends with ':'
+      if (c - last < start) continue;
+      let k = last - 1;
+      while (k >= 0 && b[c - last + k] === key[k]) k--;
+      if (k < 0) { at[n] = c + 1; left--; }
+    }
   }
-  return -1;
 }
 
-/** The scalar after the first `"key":` in a JSON body, as text (strings without quotes, escapes left as they are). */
-function jsonScalar(b: Uint8Array, start: number, end: number, key: Uint8Array): string | undefined {
-  let i = findKey(b, start, end, key);
+/** The scalar at `i` (just after a key's colon, < 0: absent), as text (strings without quotes, escapes as they are). */
+function jsonScalarAt(b: Uint8Array, i: number, end: number): string | undefined {
   if (i < 0) return undefined;
   while (i < end && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
   if (b[i] === 0x22) {
@@ -475,59 +478,74 @@ function jsonScalar(b: Uint8Array, start: number, end: number, key: Uint8Array):
   return i > from ? fromUtf8(b, from, i) : undefined;
 }
 
-/** A varint as number, or decimal string beyond 2^53 (int64 semantics); [value, next] or undefined when cut. */
-function pbVarint(b: Uint8Array, pos: number, end: number): [number, number] | undefined {
+const KEY_ONE: Uint8Array[] = [new Uint8Array(0)];
+const ONE_AT = new Int32Array(1);
+
+/** The scalar after the first `"key":` in a JSON body (see jsonScalarAt). */
+function jsonScalar(b: Uint8Array, start: number, end: number, key: Uint8Array): string | undefined {
+  KEY_ONE[0] = key;
+  findKeys(b, start, end, KEY_ONE, ONE_AT);
+  return jsonScalarAt(b, ONE_AT[0], end);
+}
+
+// The protobuf readers below return through module variables rather than tuples: they run in every peek.
+let pbNext = 0;
+let fieldWire = 0;
+let fieldStart = 0;
+let fieldEnd = 0;
+
+/** A varint as a (possibly imprecise beyond 2^53) number, −1 when cut; `pbNext` is the position after it. */
+function pbVarint(b: Uint8Array, pos: number, end: number): number {
   let v = 0;
   let mul = 1;
   for (let i = pos; i < end && i < pos + 10; i++) {
     v += (b[i] & 0x7f) * mul;
-    if ((b[i] & 0x80) === 0) return [v, i + 1];
+    if ((b[i] & 0x80) === 0) { pbNext = i + 1; return v; }
     mul *= 128;
   }
-  return undefined;
+  return -1;
 }
 
+/** A varint as decimal text, int64 semantics beyond 2^53; undefined when cut. */
 function pbVarintText(b: Uint8Array, pos: number, end: number): string | undefined {
   const got = pbVarint(b, pos, end);
-  if (!got) return undefined;
-  if (got[0] <= Number.MAX_SAFE_INTEGER) return String(got[0]);
+  if (got < 0) return undefined;
+  if (got <= Number.MAX_SAFE_INTEGER) return String(got);
   // Long or negative values: exact BigInt decode (rare).
   let v = 0n;
-  for (let i = pos, shift = 0n; i < got[1]; i++, shift += 7n) v |= BigInt(b[i] & 0x7f) << shift;
+  for (let i = pos, shift = 0n; i < pbNext; i++, shift += 7n) v |= BigInt(b[i] & 0x7f) << shift;
   return BigInt.asIntN(64, v).toString();
 }
 
-/** First field `no` of a protobuf message: [wire, value start, value end] (varints: end = after the varint). */
-function pbField(b: Uint8Array, start: number, end: number, no: number): [number, number, number] | undefined {
+/** First field `no` of a protobuf message: true with fieldWire, fieldStart, fieldEnd (varints: end = after it). */
+function pbField(b: Uint8Array, start: number, end: number, no: number): boolean {
   let pos = start;
   while (pos < end) {
     const tag = pbVarint(b, pos, end);
-    if (!tag) return undefined;
-    const fieldNo = Math.floor(tag[0] / 8);
-    const wire = tag[0] % 8;
-    pos = tag[1];
+    if (tag < 0) return false;
+    const fieldNo = Math.floor(tag / 8);
+    const wire = tag % 8;
+    pos = pbNext;
     let vStart = pos;
     let vEnd: number;
-    if (wire === 0) { const v = pbVarint(b, pos, end); if (!v) return undefined; vEnd = v[1]; }
-    else if (wire === 2) { const l = pbVarint(b, pos, end); if (!l) return undefined; vStart = l[1]; vEnd = vStart + l[0]; }
+    if (wire === 0) { if (pbVarint(b, pos, end) < 0) return false; vEnd = pbNext; }
+    else if (wire === 2) { const l = pbVarint(b, pos, end); if (l < 0) return false; vStart = pbNext; vEnd = vStart + l; }
     else if (wire === 1) vEnd = pos + 8;
     else if (wire === 5) vEnd = pos + 4;
-    else return undefined;
-    if (vEnd > end) return undefined;
-    if (fieldNo === no) return [wire, vStart, vEnd];
+    else return false;
+    if (vEnd > end) return false;
+    if (fieldNo === no) { fieldWire = wire; fieldStart = vStart; fieldEnd = vEnd; return true; }
     pos = vEnd;
   }
-  return undefined;
+  return false;
 }
 
 function pbText(b: Uint8Array, start: number, end: number, no: number): string | undefined {
-  const f = pbField(b, start, end, no);
-  return f && f[0] === 2 ? fromUtf8(b, f[1], f[2]) : undefined;
+  return pbField(b, start, end, no) && fieldWire === 2 ? fromUtf8(b, fieldStart, fieldEnd) : undefined;
 }
 
 function pbNumber(b: Uint8Array, start: number, end: number, no: number): string | undefined {
-  const f = pbField(b, start, end, no);
-  return f && f[0] === 0 ? pbVarintText(b, f[1], end) : undefined;
+  return pbField(b, start, end, no) && fieldWire === 0 ? pbVarintText(b, fieldStart, end) : undefined;
 }
 
 /** Field number of `status` in each type's response class (none for types 0 and 3). */
@@ -541,19 +559,32 @@ interface BodyFacts {
   jobName?: string;
 }
 
+/** The JSON keys bodyFacts reads, found in one pass over the body (index = bit in the wanted mask). */
+const JSON_KEYS = [K_REQUEST_ID, K_CODE, K_MSG, K_STATUS, K_JOB_NAME];
+const KEY_AT = new Int32Array(JSON_KEYS.length);
+const REQUEST_ID_BIT = 1;
+const CODE_BIT = 2;
+const MSG_BIT = 4;
+const STATUS_BIT = 8;
+const JOB_NAME_BIT = 16;
+
 function bodyFacts(b: Uint8Array, p: Parts, direction: Direction): BodyFacts {
   const facts: BodyFacts = {};
   const { bodyStart: s, bodyEnd: e, type } = p;
   if (s < 0 || s >= e || !isKnownType(type)) return facts;
   if (b[s] === 0x7b) {
-    if (direction === 'c2s' || p.id === undefined) facts.requestId = jsonScalar(b, s, e, K_REQUEST_ID);
+    const wanted = direction === 'c2s'
+      ? REQUEST_ID_BIT | (type === 1 ? JOB_NAME_BIT : 0)
+      : (p.id === undefined ? REQUEST_ID_BIT : 0) | CODE_BIT | MSG_BIT | (STATUS_FIELD[type] !== undefined ? STATUS_BIT : 0);
+    findKeys(b, s, e, JSON_KEYS, KEY_AT, wanted);
+    if (direction === 'c2s' || p.id === undefined) facts.requestId = jsonScalarAt(b, KEY_AT[0], e);
     if (direction === 'c2s') {
-      if (type === 1) facts.jobName = jsonScalar(b, s, e, K_JOB_NAME);
+      if (type === 1) facts.jobName = jsonScalarAt(b, KEY_AT[4], e);
       return facts;
     }
-    facts.code = jsonScalar(b, s, e, K_CODE);
-    if (facts.code !== undefined && facts.code !== '0') facts.msg = jsonScalar(b, s, e, K_MSG);
-    if (STATUS_FIELD[type] !== undefined) facts.status = jsonScalar(b, s, e, K_STATUS);
+    facts.code = jsonScalarAt(b, KEY_AT[1], e);
+    if (facts.code !== undefined && facts.code !== '0') facts.msg = jsonScalarAt(b, KEY_AT[2], e);
+    if (STATUS_FIELD[type] !== undefined) facts.status = jsonScalarAt(b, KEY_AT[3], e);
     return facts;
   }
   if (direction === 'c2s') {
@@ -564,12 +595,9 @@ function bodyFacts(b: Uint8Array, p: Parts, direction: Direction): BodyFacts {
   facts.code = pbNumber(b, s, e, 1);
   if (facts.code !== undefined && facts.code !== '0') facts.msg = pbText(b, s, e, 2);
   const statusNo = STATUS_FIELD[type];
-  if (statusNo !== undefined) {
-    const data = pbField(b, s, e, 3);
-    if (data && data[0] === 2) {
-      const ordinal = pbNumber(b, data[1], data[2], statusNo);
-      if (ordinal !== undefined) facts.status = JOB_EXECUTE_STATUS[Number(ordinal)] ?? ordinal;
-    }
+  if (statusNo !== undefined && pbField(b, s, e, 3) && fieldWire === 2) {
+    const ordinal = pbNumber(b, fieldStart, fieldEnd, statusNo);
+    if (ordinal !== undefined) facts.status = JOB_EXECUTE_STATUS[Number(ordinal)] ?? ordinal;
   }
   return facts;
 }
@@ -637,31 +665,32 @@ interface FrameCheck {
  * Judges the header of generation `gen` at `off` on whatever part of it is present. Returns the PDU length,
  * NEED_MORE or INVALID.
  */
+/** Generation A's fixed leading bytes: crcCode 12345, version 1. */
+const LEAD_A = [0, 0, 0x30, 0x39, 0, 0, 0, 1];
+
 function frameGen(b: Uint8Array, off: number, end: number, gen: Generation, c: FrameCheck): number {
   const avail = end - off;
   const lay = LAYOUTS[gen];
-  const at = (i: number): number => b[off + i];
-  // Fixed leading bytes.
+  // Fixed leading bytes. (Offsets are read as b[off + i] directly: this runs for every PDU.)
   if (gen === 'C') {
-    if (avail >= 1 && at(0) !== 0xf6) return INVALID;
-    if (avail >= 2 && at(1) !== 0x66) return INVALID;
+    if (avail >= 1 && b[off] !== 0xf6) return INVALID;
+    if (avail >= 2 && b[off + 1] !== 0x66) return INVALID;
   } else if (gen === 'A') {
-    const lead = [0, 0, 0x30, 0x39, 0, 0, 0, 1];
-    for (let i = 0; i < lead.length && i < avail; i++) if (at(i) !== lead[i]) return INVALID;
+    for (let i = 0; i < LEAD_A.length && i < avail; i++) if (b[off + i] !== LEAD_A[i]) return INVALID;
   }
-  if (lay.idAt >= 0 && c.strict && avail > lay.idAt && at(lay.idAt) >= 0x80) return INVALID; // negative id
+  if (lay.idAt >= 0 && c.strict && avail > lay.idAt && b[off + lay.idAt] >= 0x80) return INVALID; // negative id
   if (gen === 'C' || gen === 'B') {
-    if (avail > lay.versionAt && (at(lay.versionAt) < 1 || (c.strict && at(lay.versionAt) >= 0x80))) return INVALID;
+    if (avail > lay.versionAt && (b[off + lay.versionAt] < 1 || (c.strict && b[off + lay.versionAt] >= 0x80))) return INVALID;
   }
   if (gen === 'doc' && c.strict && avail >= lay.versionAt + 4 && peekInt(b, off + lay.versionAt, 's4be') < 0) return INVALID;
-  if (avail > lay.typeAt && at(lay.typeAt) >= (c.strict ? 5 : 0x80)) return INVALID; // receivers reject type < 0
+  if (avail > lay.typeAt && b[off + lay.typeAt] >= (c.strict ? 5 : 0x80)) return INVALID; // receivers reject type < 0
   let lenAt = 9;
   let att = 0;
   if (lay.attLenAt >= 0) {
     if (avail < lay.attLenAt + 4) return NEED_MORE;
     att = peekInt(b, off + lay.attLenAt, 's4be');
     if (att < 0 || lay.fixed + att > c.maxPdu) return INVALID;
-    if (c.strict && att > 0 && avail > lay.attLenAt + 4 && at(lay.attLenAt + 4) !== 0x7b) return INVALID;
+    if (c.strict && att > 0 && avail > lay.attLenAt + 4 && b[off + lay.attLenAt + 4] !== 0x7b) return INVALID;
     lenAt = lay.attLenAt + 4 + att;
   }
   if (avail < lenAt + 4) return NEED_MORE;

@@ -9,6 +9,8 @@
  * ```
  */
 
+import { isValidUtf8, latin1Text } from '../../codec/bytes';
+
 /**
  * One header line. `{name, value}` is written `name: value`. A Content-Length without `value` is computed from
  * the body when encoding (decode leaves it out when the wire value equals the body length). `sep` is the exact
@@ -44,23 +46,14 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 export function exactText(bytes: Uint8Array, start = 0, end = bytes.length): string | undefined {
   let ascii = true;
   for (let i = start; i < end; i++) if (bytes[i] >= 0x80) { ascii = false; break; }
-  if (ascii) {
-    let s = '';
-    for (let i = start; i < end; i += 4096) s += String.fromCharCode(...bytes.subarray(i, Math.min(end, i + 4096)));
-    return s;
-  }
-  try {
-    return strictUtf8.decode(bytes.subarray(start, end));
-  } catch {
-    return undefined;
-  }
+  if (ascii) return latin1Text(bytes, start, end);
+  // Validated first: the fatal decoder reports bad input by throwing, and an exception costs far more.
+  return isValidUtf8(bytes, start, end) ? strictUtf8.decode(bytes.subarray(start, end)) : undefined;
 }
 
 /** Latin-1 view of bytes: a lossless string for display when the bytes are not UTF-8. */
 export function latin1(bytes: Uint8Array, start = 0, end = bytes.length): string {
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
-  return s;
+  return latin1Text(bytes, start, end);
 }
 
 export function isHeaderField(item: HeaderItem): item is HeaderField {

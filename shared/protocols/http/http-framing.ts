@@ -133,6 +133,25 @@ export function headerFacts(buf: Uint8Array, from: number, to: number): HeaderFa
   return facts;
 }
 
+/**
+ * The first CRLFCRLF at or after the start line's CRLF (at `lineEnd`) that ends before `limit`, or −1; the framing
+ * headers of the lines before it go into `facts`. One walk from CRLF to CRLF does what a search for CRLFCRLF and
+ * headerFacts did in two passes: the first CRLFCRLF is the first CRLF that another follows at once.
+ */
+function headerEnd(buf: Uint8Array, lineEnd: number, limit: number, facts: HeaderFacts): number {
+  let c = lineEnd;
+  while (c + 4 <= limit) {
+    const at = c + 2;
+    if (buf[at] === CR && buf[at + 1] === LF) return c;
+    const eol = indexOf(buf, CRLF, at, limit);
+    if (eol < 0) return -1;
+    if (nameIs(buf, at, eol, CONTENT_LENGTH)) facts.contentLength.push(valueOf(buf, at + CONTENT_LENGTH.length, eol));
+    else if (nameIs(buf, at, eol, TRANSFER_ENCODING)) facts.transferEncoding.push(valueOf(buf, at + TRANSFER_ENCODING.length, eol));
+    c = eol;
+  }
+  return -1;
+}
+
 /** Whether the line starts with `name:` (lower-case pattern, letters compared case-insensitively). */
 function nameIs(buf: Uint8Array, at: number, eol: number, name: Uint8Array): boolean {
   if (eol - at < name.length) return false;
@@ -284,14 +303,14 @@ export interface Measured {
  * resynchronised like any garbage.
  */
 export function measure(buf: Uint8Array, off: number, end: number, response: boolean, maxPdu: number): Measured {
-  const state = response ? statusLineState(buf, off, end) : requestLineState(buf, off, end);
-  if (state < 0) return { length: INVALID };
+  const line = response ? scanStatusLine(buf, off, end) : scanRequestLine(buf, off, end);
+  if (line === LINE_BAD) return { length: INVALID };
   const avail = end - off;
-  const hdr = indexOf(buf, CRLFCRLF, off, Math.min(end, off + maxPdu));
+  const facts: HeaderFacts = { contentLength: [], transferEncoding: [] };
+  // An incomplete start line has no CRLF yet, so no end of header block either.
+  const hdr = line < 0 ? -1 : headerEnd(buf, line, Math.min(end, off + maxPdu), facts);
   if (hdr < 0) return { length: avail >= maxPdu ? INVALID : NEED_MORE };
   const bodyStart = hdr + 4;
-  const lineEnd = indexOf(buf, CRLF, off, bodyStart);
-  const facts = headerFacts(buf, lineEnd + 2, hdr);
   const mode = bodyMode({ response, status: response ? statusOf(buf, off) : undefined, facts });
   switch (mode.kind) {
     case 'none':

@@ -2,6 +2,7 @@
  * The hot path: message name, one-line summary and pairing key from the start line only. `decode` uses the same
  * function, so its summary always equals peek's.
  */
+import { latin1Text } from '../../codec/bytes';
 import { indexOf } from '../../codec/framing';
 import type { DecodeOptions, Direction, Peek } from '../../codec/protocol';
 import { API_BY_PATH, apiOfPath, targetPath } from './http-api';
@@ -63,13 +64,9 @@ const lenientUtf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Display text of start-line bytes: ASCII built directly, anything else through the (lenient) UTF-8 decoder. */
 function shortText(pdu: Uint8Array, start: number, end: number): string {
-  if (end - start > 32) return lenientUtf8.decode(pdu.subarray(start, end));
-  let out = '';
-  for (let i = start; i < end; i++) {
-    if (pdu[i] >= 0x80) return lenientUtf8.decode(pdu.subarray(start, end));
-    out += String.fromCharCode(pdu[i]);
-  }
-  return out;
+  if (end - start > 64) return lenientUtf8.decode(pdu.subarray(start, end));
+  for (let i = start; i < end; i++) if (pdu[i] >= 0x80) return lenientUtf8.decode(pdu.subarray(start, end));
+  return latin1Text(pdu, start, end);
 }
 
 const API_PATHS: ReadonlyArray<[Uint8Array, string]> = Object.entries(API_BY_PATH).map(([path, api]) => [Uint8Array.from(path, (c) => c.charCodeAt(0)), api]);

@@ -45,6 +45,8 @@ function truncated(at: number, wanted: number, available: number, message: strin
 function int64Doc(doc: Doc, name: string, where: string): string {
   const v = doc[name];
   if (v === undefined) throw new EncodeError(`${where}: required`);
+  // A canonical decimal string is its own result (decode checks every line this way): no BigInt round trip.
+  if (typeof v === 'string' && parseInt64(v) === v) return v;
   return coerceInt(v, 's8be', where).toString();
 }
 

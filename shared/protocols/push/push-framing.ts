@@ -9,7 +9,7 @@
  * and nothing is plausible), so no bogus PDU is ever cut out of ciphertext.
  */
 import { fromUtf8 } from '../../codec/bytes';
-import { DEFAULT_MAX_PDU, peekInt } from '../../codec/framing';
+import { DEFAULT_MAX_PDU, indexOf, peekInt } from '../../codec/framing';
 import { INVALID, NEED_MORE, type Framer, type FramerOptions } from '../../codec/protocol';
 import {
   DETECT_MAX_SIZE, MAX_LINE, MESSAGE_HEADER, indexOfByte, isPrintable, knownLineAt, latin1, startsWithMagic,
@@ -33,15 +33,17 @@ function lineLength(b: Uint8Array, off: number, end: number, maxLine: number): n
   return stop === end && end - off < maxLine ? NEED_MORE : INVALID;
 }
 
+/** Whether the line of `lineLen` bytes at `off` starts with the command word `w`. */
+function startsWithWord(b: Uint8Array, off: number, lineLen: number, w: string): boolean {
+  if (lineLen < w.length + 1) return false;
+  for (let i = 0; i < w.length; i++) if (b[off + i] !== w.charCodeAt(i)) return false;
+  const next = b[off + w.length];
+  return next === 0x20 || next === 0x0a || next === 0x0d;
+}
+
 /** IDENTIFY and PUB lines carry a `[u32 size][body]` after them. */
 function hasBody(b: Uint8Array, off: number, lineLen: number): boolean {
-  const word = (w: string): boolean => {
-    if (lineLen < w.length + 1) return false;
-    for (let i = 0; i < w.length; i++) if (b[off + i] !== w.charCodeAt(i)) return false;
-    const next = b[off + w.length];
-    return next === 0x20 || next === 0x0a || next === 0x0d;
-  };
-  return b[off] === 0x49 ? word('IDENTIFY') : b[off] === 0x50 ? word('PUB') : false;
+  return b[off] === 0x49 ? startsWithWord(b, off, lineLen, 'IDENTIFY') : b[off] === 0x50 ? startsWithWord(b, off, lineLen, 'PUB') : false;
 }
 
 /** The PDU at `off` in a client stream: its length, NEED_MORE or INVALID. Pure (no framer state). */
@@ -62,10 +64,29 @@ export function commandFrameAt(b: Uint8Array, off: number, end: number, max: num
   return avail < total ? NEED_MORE : total;
 }
 
+const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const TRUE = ascii('true');
+const FEATURE_NEGOTIATION = ascii('feature_negotiation');
+const UPGRADES = [ascii('tls_v1'), ascii('snappy'), ascii('deflate')];
+
+/**
+ * Whether the JSON text in b[from..to) certainly cannot ask for an upgrade, seen on its bytes: an upgrade needs two
+ * `true` literals (feature_negotiation and one feature; literals are never escaped), and without a backslash (no
+ * escaped member name) the member names must appear as they are. This runs for every IDENTIFY the framer cuts, so
+ * most bodies need no JSON.parse.
+ */
+function cannotAskUpgrade(b: Uint8Array, from: number, to: number): boolean {
+  const first = indexOf(b, TRUE, from, to);
+  if (first < 0 || indexOf(b, TRUE, first + 4, to) < 0) return true;
+  if (indexOfByte(b, 0x5c, from, to) >= 0) return false;
+  return indexOf(b, FEATURE_NEGOTIATION, from, to) < 0 || UPGRADES.every((u) => indexOf(b, u, from, to) < 0);
+}
+
 /** Whether an IDENTIFY PDU asks for feature negotiation with TLS, snappy or deflate. */
 export function identifyRequestsUpgrade(pdu: Uint8Array): boolean {
   const nl = indexOfByte(pdu, 0x0a, 0, pdu.length);
   if (nl < 0 || pdu.length < nl + 5) return false;
+  if (cannotAskUpgrade(pdu, nl + 5, pdu.length)) return false;
   try {
     const v: unknown = JSON.parse(fromUtf8(pdu, nl + 5, pdu.length));
     if (typeof v !== 'object' || v === null) return false;

@@ -47,6 +47,12 @@ const INT64_MAX = 2n ** 63n - 1n;
  * text (N8), or undefined when the broker would reject the text.
  */
 export function parseInt64(text: string): string | undefined {
+  // Up to 15 digits, no sign, no leading zero (the usual id): already canonical and in range, no regex or BigInt.
+  if (text.length > 0 && text.length <= 15 && (text.charCodeAt(0) !== 0x30 || text.length === 1)) {
+    let digits = true;
+    for (let i = 0; digits && i < text.length; i++) { const c = text.charCodeAt(i); digits = c >= 0x30 && c <= 0x39; }
+    if (digits) return text;
+  }
   if (!/^[+-]?\d+$/.test(text) || text.length > 40) return undefined;
   const v = BigInt(text[0] === '+' ? text.slice(1) : text);
   return v < INT64_MIN || v > INT64_MAX ? undefined : v.toString();

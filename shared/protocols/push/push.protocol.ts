@@ -203,8 +203,16 @@ const REQUEST: PairingKey = { role: 'request', fifo: 'cmd' };
 const RESPONSE: PairingKey = { role: 'response', fifo: 'cmd' };
 const NONE: PairingKey = { role: 'none' };
 
+/** One regex per member the summary shows, compiled once (not per IDENTIFY). */
+const MEMBER_PATTERNS = new Map<string, RegExp>();
+
 function jsonMember(text: string, key: string): string | undefined {
-  const m = new RegExp(`"${key}"\\s*:\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([-\\w.+]+))`).exec(text);
+  let re = MEMBER_PATTERNS.get(key);
+  if (!re) {
+    re = new RegExp(`"${key}"\\s*:\\s*(?:"((?:[^"\\\\]|\\\\.)*)"|([-\\w.+]+))`);
+    MEMBER_PATTERNS.set(key, re);
+  }
+  const m = re.exec(text);
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
