@@ -7,10 +7,12 @@ import { CliError } from './cli-error';
 import { runDecode } from './decode-command';
 import { runDemoCommand } from './demo-command';
 import { runEncode } from './encode-command';
+import { runMock } from './mock-command';
 import { runCapture, runInterfaces } from './capture-command';
 import { runProtocols } from './protocols-command';
 import { runProxy } from './proxy-command';
 import { runRead } from './read-command';
+import { runSend } from './send-command';
 import { runServe } from './serve-command';
 
 const VERSION = '0.1.0';
@@ -59,6 +61,31 @@ export function buildProgram(): Command {
       const proxy = await runProxy(flags, output, (line) => process.stderr.write(`${line}\n`));
       await untilInterrupted();
       await proxy.stop();
+    });
+
+  program.command('send')
+    .description('connect to a server, send a message (or a sequence file) and print the conversation decoded, like proxy')
+    .requiredOption('--to <host:port>', 'the server')
+    .option('-p, --protocol <id>', "protocol id (default: the document's or the sequence's own)")
+    .option('--json <file>', 'a message document (a decode --json frame), a decode --json output, or a sequence file; - for stdin')
+    .option('--hex <hex>', 'raw bytes to send instead')
+    .option('--variant <id>', 'encode and decode a variant (hodor: C, A, B, doc; txlcn: json)')
+    .option('--timeout <ms>', 'how long each request waits for its reply', '5000')
+    .option('--linger <ms>', 'how long to keep printing pushes after the last reply', '200')
+    .option('-q, --quiet', 'print no frame lines (errors only)')
+    .action((flags) => runSend(flags, output, (line) => process.stderr.write(`${line}\n`)));
+
+  program.command('mock')
+    .description('a mock server: answer requests that match rules (display filter → reply template); Ctrl-C stops it')
+    .requiredOption('-l, --listen <[host:]port>', 'where clients connect (host defaults to 127.0.0.1)')
+    .option('-p, --protocol <id>', "protocol id (default: the rules file's)")
+    .requiredOption('-r, --rules <file>', 'the rules file (see electron/engine/craft/README.md)')
+    .option('--variant <id>', 'decode and encode a variant')
+    .option('-q, --quiet', 'print no frame lines')
+    .action(async (flags) => {
+      const mock = await runMock(flags, output, (line) => process.stderr.write(`${line}\n`));
+      await untilInterrupted();
+      await mock.stop();
     });
 
   program.command('capture')

@@ -5,20 +5,21 @@
 import { copyFileSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandName, Events, EventName, Params, Result } from '../../../shared/api/contract';
+import type { CommandName, Events, EventName, MarkedFrameRow, Params, Result } from '../../../shared/api/contract';
 import { compileFilter, suggestCompletions } from '../../../shared/filter/index';
-import type { ProxyListenerInfo, ProxyListenerSpec, SessionInfo, CaptureStatus } from '../../../shared/model/session';
+import type { FrameRow, ProxyListenerInfo, ProxyListenerSpec, SessionInfo, CaptureStatus } from '../../../shared/model/session';
 import { fieldCatalog, getProtocol, PROTOCOLS } from '../../../shared/protocols/index';
 import { PacketIngest } from '../capture/packet-ingest';
 import { listInterfaces } from '../capture/interfaces';
 import { openCapture, type LiveCapture } from '../capture/live-capture';
 import { CaptureError } from '../capture/capture-errors';
+import { CraftService } from '../craft/craft-service';
+import { SessionAnnotations } from '../craft/session-annotations';
 import { startDemo, DEMO_PROTOCOLS, type DemoRun } from '../demo/demo';
 import { CaptureFileReader } from '../files/capture-file-reader';
 import { PcapngWriter } from '../files/pcapng-writer';
 import { SessionSpool } from '../files/session-spool';
 import { ProxyListener } from '../proxy/proxy-listener';
-import { sessionRecorder } from '../proxy/session-recorder';
 import { Session } from '../session/session';
 import { createView, type FrameView } from '../session/views';
 
@@ -57,14 +58,34 @@ export class Engine {
   private spool: SessionSpool | undefined;
   private spoolPath: string | undefined;
   private demo: DemoRun | undefined;
+  /** Marks and stream boundaries of the current session's frames (craft features). */
+  private annotations!: SessionAnnotations;
+  readonly craft: CraftService;
 
   constructor(opts: EngineOptions = {}) {
     this.spoolDir = opts.spoolDir ?? mkdtempSync(join(tmpdir(), 'framescope-'));
     this.session = this.newSession();
+    this.craft = new CraftService({
+      session: () => this.session,
+      annotations: () => this.annotations,
+      spool: () => this.spool,
+      emit: (event, data) => this.emit(event, data),
+      proxy: (id) => this.proxies.get(id),
+    });
   }
 
   private newSession(): Session {
-    return new Session({ pduStorePath: join(this.spoolDir, `pdus-${Date.now()}.bin`), onChange: () => this.changed() });
+    let annotations: SessionAnnotations | undefined;
+    const session = new Session({ pduStorePath: join(this.spoolDir, `pdus-${Date.now()}.bin`), onChange: () => this.changed(), onFrame: (f) => annotations!.frameRecorded(f) });
+    annotations = new SessionAnnotations(session);
+    this.annotations = annotations;
+    return session;
+  }
+
+  /** A row with what Framescope did to the frame, if anything. */
+  private marked(row: FrameRow): MarkedFrameRow {
+    const mark = this.annotations.mark(row.number - 1);
+    return mark ? { ...row, mark } : row;
   }
 
   private readonly handlers: { [C in CommandName]: Handler<C> } = {
@@ -89,17 +110,22 @@ export class Engine {
       this.views.set(viewId, view);
       return { viewId, ...view.update() };
     },
-    'view.rows': ({ viewId, start, count }) => this.view(viewId).rows(start, Math.min(count, 10_000)),
+    'view.rows': ({ viewId, start, count }) => this.view(viewId).rows(start, Math.min(count, 10_000)).map((r) => this.marked(r)),
     'view.update': ({ viewId }) => ({ viewId, ...this.view(viewId).update() }),
     'view.release': ({ viewId }) => { this.views.delete(viewId); return null; },
     'frame.detail': ({ number }) => {
       if (!Number.isInteger(number) || number < 1 || number > this.session.frameCount) throw new Error(`no frame ${number}`);
-      return this.session.detail(number - 1);
+      const detail = this.session.detail(number - 1);
+      const mark = this.annotations.mark(number - 1);
+      if (!mark) return detail;
+      const original = mark.original && (mark.original.length > 128 ? `${mark.original.slice(0, 128)}…` : mark.original);
+      const note = { severity: 'info' as const, message: `${mark.note}${original ? `; the peer sent ${original}` : ''}` };
+      return { ...detail, row: { ...detail.row, mark }, mark, notes: [...(detail.notes ?? []), note] };
     },
     'connections.list': () => this.session.connections(),
     'connection.frames': ({ connection }) => {
       const out = [];
-      for (let i = 0; i < this.session.frameCount; i++) if (this.session.index.connection(i) === connection) out.push(this.session.row(i));
+      for (let i = 0; i < this.session.frameCount; i++) if (this.session.index.connection(i) === connection) out.push(this.marked(this.session.row(i)));
       return out;
     },
     'stats.messages': () => this.session.messageStats(),
@@ -112,6 +138,7 @@ export class Engine {
       if (!p) throw new Error(`no proxy listener ${id}`);
       await p.listener.close();
       this.proxies.delete(id);
+      this.craft.detachProxy(id);
       this.emit('proxy.status', this.proxyInfos());
       return null;
     },
@@ -123,6 +150,25 @@ export class Engine {
     },
     'demo.start': ({ protocol }) => this.startDemo(protocol),
     'demo.stop': async () => { await this.stopDemo(); return null; },
+    'craft.connect': (spec) => this.craft.connect(spec),
+    'craft.send': ({ id, payload }) => this.craft.send(id, payload),
+    'craft.close': async ({ id }) => { await this.craft.closeClient(id); return null; },
+    'craft.list': () => this.craft.clientInfos(),
+    'craft.inject': ({ connection, direction, payload }) => this.craft.inject(connection, direction, payload),
+    'sequence.run': ({ sequence, target }) => this.craft.runSequence(sequence, target),
+    'sequence.stop': ({ runId }) => this.craft.stopSequence(runId),
+    'sequence.list': () => this.craft.sequenceInfos(),
+    'intercept.setRules': ({ listenerId, rules, holdTimeoutSeconds, timeoutAction }) => this.craft.setInterceptRules(listenerId, rules, holdTimeoutSeconds, timeoutAction),
+    'intercept.getRules': ({ listenerId }) => this.craft.interceptRules(listenerId),
+    'intercept.list': ({ listenerId }) => this.craft.held(listenerId),
+    'intercept.forward': ({ id, edit }) => this.craft.forward(id, edit),
+    'intercept.drop': ({ id }) => this.craft.drop(id),
+    'intercept.releaseAll': ({ listenerId, action }) => this.craft.releaseAll(listenerId, action),
+    'mock.add': (spec) => this.craft.addMock(spec),
+    'mock.remove': async ({ id }) => { await this.craft.removeMock(id); return null; },
+    'mock.list': () => this.craft.mockInfos(),
+    'chaos.set': ({ listenerId, chaos }) => this.craft.setChaos(listenerId, chaos),
+    'chaos.get': ({ listenerId }) => this.craft.chaos(listenerId),
   };
 
   async call<C extends CommandName>(command: C, params: Params<C>): Promise<Result<C>> {
@@ -259,7 +305,7 @@ export class Engine {
     const run = this.demo;
     this.demo = undefined;
     await run.close();
-    for (const [id, p] of this.proxies) if (p.demo) { await p.listener.close(); this.proxies.delete(id); }
+    for (const [id, p] of this.proxies) if (p.demo) { await p.listener.close(); this.proxies.delete(id); this.craft.detachProxy(id); }
     this.emit('proxy.status', this.proxyInfos());
   }
 
@@ -270,20 +316,17 @@ export class Engine {
     // The recorder looks the session and spool up on every event, so Clear does not orphan running listeners.
     const listener = new ProxyListener({
       host: spec.host, port: spec.port, upstream: spec.upstream,
-      recorder: sessionRecorder(() => this.session, {
-        protocol: spec.protocol,
-        listenerId: id,
-        tap: (conn, record, time) => {
-          if (record.kind === 'open') { const c = this.session.connection(conn)!; this.spool?.open(conn, c.client, c.server); }
-          this.spool?.record(conn, record, time);
-          if (record.kind === 'upstream-failed') this.emit('notice', { severity: 'error', message: `${spec.upstream.host}:${spec.upstream.port} is unreachable: ${record.error}` });
-        },
+      ...this.craft.proxyOptions(id, spec.protocol, (conn, record, time) => {
+        if (record.kind === 'open') { const c = this.session.connection(conn)!; this.spool?.open(conn, c.client, c.server); }
+        this.spool?.record(conn, record, time);
+        if (record.kind === 'upstream-failed') this.emit('notice', { severity: 'error', message: `${spec.upstream.host}:${spec.upstream.port} is unreachable: ${record.error}` });
       }),
     });
     let boundPort: number;
     try {
       boundPort = await listener.listen();
     } catch (e) {
+      this.craft.detachProxy(id);
       throw new Error(`cannot listen on ${spec.host ?? '127.0.0.1'}:${spec.port}: ${(e as Error).message}`);
     }
     const { demo, ...plain } = spec;
@@ -324,6 +367,7 @@ export class Engine {
 
   async close(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
+    await this.craft.close();
     await this.stopDemo();
     this.stopCapture();
     for (const p of this.proxies.values()) await p.listener.close();

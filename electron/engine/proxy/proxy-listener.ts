@@ -1,11 +1,13 @@
 /**
  * The one file that touches sockets for the proxy: a listener that accepts clients, dials the upstream, and drives
- * a sans-IO Relay per connection. Bytes are forwarded first; the recorder sees them afterwards.
+ * a sans-IO Relay per connection. Bytes are forwarded first; the recorder sees them afterwards. Timers the relay
+ * asks for are set here and come back to it as events.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { Direction } from '../../../shared/codec/protocol';
 import type { Endpoint } from '../../../shared/model/session';
 import { nowNs } from '../util/clock';
-import { Relay, type RelayCommand, type RelayRecord, type Side } from './relay';
+import { Relay, type RelayCommand, type RelayEvent, type RelayMark, type RelayNotice, type RelayPolicy, type RelayRecord, type Side } from './relay';
 
 export interface ProxyConnectionInfo {
   client: Endpoint;
@@ -18,6 +20,8 @@ export interface ProxyConnectionInfo {
 export interface ProxyRecorder {
   open(info: ProxyConnectionInfo): number;
   record(connection: number, record: RelayRecord, time: bigint): void;
+  /** Whether what was recorded so far in a direction ends at a PDU boundary (lets framing start mid-stream). */
+  atBoundary?(connection: number, direction: Direction): boolean;
 }
 
 export interface ProxyListenerOptions {
@@ -28,11 +32,21 @@ export interface ProxyListenerOptions {
   /** ms to wait for the upstream to accept before giving up (a dead upstream must not hang the client). */
   connectTimeoutMs?: number;
   onRecordError?: (error: Error) => void;
+  /** Intercept, mock and chaos settings for a connection (by its recorder handle); absent: a plain relay. */
+  policy?: (connection: number) => RelayPolicy | undefined;
+  /** Held and released PDUs, failed injections. */
+  onNotice?: (connection: number, notice: RelayNotice) => void;
+}
+
+interface Live {
+  handle(e: RelayEvent): void;
+  relay: Relay;
 }
 
 export class ProxyListener {
   private server: Server;
   private sockets = new Set<Socket>();
+  private live = new Map<number, Live>();
   boundPort = 0;
   connections = 0;
 
@@ -56,23 +70,62 @@ export class ProxyListener {
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
 
+  /** Open connections by recorder handle. */
+  handles(): number[] {
+    return [...this.live.keys()];
+  }
+
+  /** Tells every open connection that the policy changed. */
+  refreshPolicy(): void {
+    for (const [id, c] of this.live) c.handle({ type: 'configure', policy: this.opts.policy?.(id) });
+  }
+
+  /** Writes bytes of ours into a connection's direction at the next frame boundary. False: no such connection. */
+  inject(connection: number, direction: Direction, bytes: Uint8Array, mark?: RelayMark): boolean {
+    const c = this.live.get(connection);
+    if (!c) return false;
+    c.handle({ type: 'inject', direction, bytes, mark });
+    return true;
+  }
+
+  /** Forwards (maybe replaced) or drops a held PDU. False: no such connection. */
+  release(connection: number, key: number, action: 'forward' | 'drop', bytes?: Uint8Array): boolean {
+    const c = this.live.get(connection);
+    if (!c) return false;
+    c.handle({ type: 'release', key, action, bytes });
+    return true;
+  }
+
   private accept(client: Socket): void {
     this.connections++;
     this.sockets.add(client);
     client.setNoDelay(true);
-    const relay = new Relay();
     const id = this.opts.recorder.open({
       client: { host: client.remoteAddress ?? '?', port: client.remotePort ?? 0 },
       server: this.opts.upstream,
       time: nowNs(),
     });
+    const recorder = this.opts.recorder;
+    const relay = new Relay({
+      policy: this.opts.policy?.(id),
+      atBoundary: recorder.atBoundary ? (d) => recorder.atBoundary!(id, d) : undefined,
+    });
     let upstream: Socket | undefined;
     const sockets: Record<Side, () => Socket | undefined> = { client: () => client, server: () => upstream };
+    const timers = new Set<NodeJS.Timeout>();
 
     const run = (commands: RelayCommand[]): void => {
       for (const c of commands) {
-        if (c.type === 'record') { this.record(id, c.record); continue; }
-        if (c.type === 'connect') { upstream = this.dial(handle); continue; }
+        switch (c.type) {
+          case 'record': this.record(id, c.record); if (c.record.kind === 'closed') done(); continue;
+          case 'connect': upstream = this.dial(handle); continue;
+          case 'notify': this.opts.onNotice?.(id, c.notice); continue;
+          case 'timer': {
+            const t = setTimeout(() => { timers.delete(t); handle({ type: 'timer', key: c.key }); }, c.ms);
+            timers.add(t);
+            continue;
+          }
+        }
         const s = sockets[c.side]();
         if (!s || s.destroyed) continue;
         switch (c.type) {
@@ -85,7 +138,13 @@ export class ProxyListener {
         }
       }
     };
-    const handle = (e: Parameters<Relay['handle']>[0]): void => run(relay.handle(e));
+    const handle = (e: RelayEvent): void => run(relay.handle(e));
+    const done = (): void => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      this.live.delete(id);
+    };
+    this.live.set(id, { handle, relay });
 
     wire(client, 'client', handle);
     client.pause(); // until the upstream answers
@@ -104,7 +163,7 @@ export class ProxyListener {
 
   private recordFailed = false;
 
-  private dial(handle: (e: Parameters<Relay['handle']>[0]) => void): Socket {
+  private dial(handle: (e: RelayEvent) => void): Socket {
     const s = connect({ host: this.opts.upstream.host, port: this.opts.upstream.port, noDelay: true, allowHalfOpen: true });
     this.sockets.add(s);
     let connected = false;
@@ -122,7 +181,7 @@ export class ProxyListener {
 }
 
 /** Socket events → relay events. */
-function wire(s: Socket, side: Side, handle: (e: Parameters<Relay['handle']>[0]) => void, ready: () => boolean = () => true): void {
+function wire(s: Socket, side: Side, handle: (e: RelayEvent) => void, ready: () => boolean = () => true): void {
   s.on('data', (bytes: Buffer) => handle({ type: 'data', side, bytes }));
   s.on('drain', () => handle({ type: 'drained', side }));
   s.on('end', () => handle({ type: 'end', side }));
