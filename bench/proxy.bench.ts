@@ -1,0 +1,514 @@
+/**
+ * The proxy's cost, all variants in one run: round-trip latency of a 100-byte flyer request/response (ReportJobResult
+ * → ReportJobResultResponse) directly, through a naive `pipe()` proxy, through `ProxyListener` with decoding and
+ * recording on (Session with its PDU store on disk + sessionRecorder), through the `framescope proxy` command
+ * (which also writes pcapng), and through mitmdump in reverse raw-TCP mode when it is installed; then bulk
+ * throughput of tt MsgData PDUs in 64 KiB writes through our proxy and the naive pipe.
+ *
+ * Processes: this one orchestrates; the client and the upstream run together in a forked "peers" process; every
+ * proxy runs in a process of its own, so no proxy shares an event loop with the traffic it relays. Latency blocks
+ * rotate over the variants so a noisy neighbour hurts them alike. Run: `npx tsx bench/proxy.bench.ts`.
+ */
+import { fork, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, connect, type Socket } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCapture } from '../electron/engine/files/capture-file-reader';
+import { decodeTcpPacket } from '../electron/engine/net/tcp-segment';
+import { machineLine, writeReadmeSection } from './readme-table';
+
+const SELF = fileURLToPath(import.meta.url);
+const ROOT = join(dirname(SELF), '..');
+const CLI = join(ROOT, 'bin', 'framescope.js');
+const HOST = '127.0.0.1';
+
+/** `BENCH_QUICK=1`: a smoke run with small numbers that leaves README.md alone. */
+const QUICK = process.env.BENCH_QUICK === '1';
+const LATENCY = QUICK ? { warmupPerConnection: 50, roundsPerBlock: 200, blocks: 2 } : { warmupPerConnection: 300, roundsPerBlock: 2000, blocks: 12 };
+const BULK = { bytes: QUICK ? 1 << 26 : 1 << 30, write: 64 * 1024, runs: QUICK ? 1 : 3, pduSizes: [64 * 1024, 1024] };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Messages between the orchestrator and its children
+
+type ToPeers =
+  | { op: 'latency'; id: number; port: number; rounds: number; warmup: number }
+  | { op: 'bulk'; id: number; port: number; bytes: number; pduSize: number };
+type ToProxy = { op: 'stats'; id: number };
+type FromChild =
+  | { op: 'ready'; port: number }
+  | { op: 'result'; id: number; samples?: number[]; seconds?: number; error?: string }
+  | { op: 'stats'; id: number; stats: RecordedStats };
+
+interface RecordedStats {
+  frames: number;
+  connections: number;
+  malformed: number;
+  /** Responses paired with their request (the decoder and pairing really ran). */
+  paired: number;
+  messages: Record<string, number>;
+}
+
+/** Omit over each member of a union. */
+type Request<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+let nextId = 1;
+function call(child: ChildProcess, msg: Request<ToPeers | ToProxy>): Promise<FromChild> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    const onMessage = (m: FromChild): void => {
+      if ('id' in m && m.id === id) {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        if (m.op === 'result' && m.error) reject(new Error(m.error)); else resolve(m);
+      }
+    };
+    const onExit = (code: number | null): void => reject(new Error(`child exited (${code}) during ${msg.op}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send({ ...msg, id });
+  });
+}
+
+function forkRole(role: string, args: string[] = []): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(SELF, [role, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: FromChild) => (m.op === 'ready' ? resolve({ child, port: m.port }) : reject(new Error(`unexpected ${m.op}`))));
+    child.once('exit', (code) => reject(new Error(`${role} exited (${code}) before it was ready`)));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The PDUs: real flyer and tt frames, encoded by the codec
+
+async function pdus() {
+  const { getProtocol } = await import('../shared/protocols/index');
+  const flyer = getProtocol('flyer')!;
+  const tt = getProtocol('tt')!;
+  const request = flyer.encode('ReportJobResult', 'c2s', { packet_id: '1', jobBeanId: 'orderSyncJob', result: 0, logStr: 'job finished in 12 ms, 3 rows, ok'.padEnd(63, '.') });
+  const response = flyer.encode('ReportJobResultResponse', 's2c', { packet_id: '1', jobBeanId: 'orderSyncJob'.padEnd(77, '0'), result: 0 });
+  if (request.length !== 100 || response.length !== 100) throw new Error(`flyer PDUs are ${request.length}/${response.length} bytes, not 100`);
+  /** One 64 KiB write of MsgData PDUs of `size` bytes each, seq_no from `seq`. */
+  const msgDataWrite = (size: number, seq: number): Uint8Array => {
+    const out = new Uint8Array(BULK.write);
+    for (let at = 0, i = 0; at < out.length; at += size, i++) {
+      const text = 'The quick brown fox jumps over the lazy dog. '.repeat(Math.ceil(size / 45)).slice(0, size - 45); // 45 = header and the fixed MsgData fields
+      const pdu = tt.encode('MsgData', 'c2s', { reserved: 0, seq_no: seq + i, from_id_url: '1001', to_id_url: '1002', create_time: 1710000000, msg_type: 1, msg_data: Buffer.from(text).toString('hex'), attach_data: '' });
+      if (pdu.length !== size) throw new Error(`MsgData is ${pdu.length} bytes, wanted ${size}`);
+      out.set(pdu, at);
+    }
+    return out;
+  };
+  return { request, response, msgDataWrite };
+}
+
+/** flyer packet id: u64 LE at offset 12 (the response echoes the request's, as §1.3 says). */
+const PACKET_ID = 12;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Peers: the upstream server and the client, one process
+
+async function peers(): Promise<void> {
+  const { request, response, msgDataWrite } = await pdus();
+  let mode: { kind: 'pong' } | { kind: 'sink'; bytes: number; done: () => void } = { kind: 'pong' };
+
+  const server = createServer({ noDelay: true }, (s) => {
+    s.setNoDelay(true);
+    s.on('error', () => s.destroy());
+    const m = mode;
+    if (m.kind === 'sink') {
+      let got = 0;
+      s.on('data', (chunk: Buffer) => { got += chunk.length; if (got === m.bytes) m.done(); });
+      return;
+    }
+    let pending: Buffer = Buffer.alloc(0);
+    s.on('data', (chunk: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      while (pending.length >= request.length) {
+        const reply = Buffer.from(response);
+        pending.copy(reply, PACKET_ID, PACKET_ID, PACKET_ID + 8);
+        s.write(reply);
+        pending = pending.subarray(request.length);
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, HOST, r));
+
+  const latency = (port: number, rounds: number, warmup: number): Promise<number[]> => new Promise((resolve, reject) => {
+    const s = connect({ host: HOST, port, noDelay: true });
+    const samples: number[] = [];
+    let n = 0;
+    let got = 0;
+    let t0 = 0n;
+    let last: Buffer | undefined;
+    const send = (): void => {
+      const req = Buffer.from(request);
+      req.writeUInt32LE(n + 1, PACKET_ID);
+      got = 0;
+      last = undefined;
+      t0 = process.hrtime.bigint();
+      s.write(req);
+    };
+    s.on('connect', send);
+    s.on('error', reject);
+    s.on('data', (chunk: Buffer) => {
+      got += chunk.length;
+      last = last ? Buffer.concat([last, chunk]) : chunk;
+      if (got < response.length) return;
+      const dt = Number(process.hrtime.bigint() - t0);
+      if (got !== response.length || last.readUInt32LE(PACKET_ID) !== n + 1) { s.destroy(); reject(new Error(`round ${n}: unexpected reply of ${got} bytes`)); return; }
+      if (n >= warmup) samples.push(dt / 1000);
+      if (++n === warmup + rounds) {
+        // destroy, not end: mitmdump 8 never finishes a client's half-close, so waiting for 'close' would hang.
+        s.destroy();
+        resolve(samples);
+      } else send();
+    });
+  });
+
+  const bulk = (port: number, bytes: number, pduSize: number): Promise<number> => new Promise((resolve, reject) => {
+    // 16 different writes (distinct seq_no) cycled: the proxy sees a stream, not one repeated buffer.
+    const writes = Array.from({ length: 16 }, (_, i) => Buffer.from(msgDataWrite(pduSize, 1 + i * (BULK.write / pduSize))));
+    const t0 = process.hrtime.bigint();
+    mode = {
+      kind: 'sink', bytes,
+      done: () => { resolve(Number(process.hrtime.bigint() - t0) / 1e9); s.destroy(); mode = { kind: 'pong' }; },
+    };
+    const s = connect({ host: HOST, port, noDelay: true });
+    s.on('error', reject);
+    let sent = 0;
+    let i = 0;
+    const pump = (): void => {
+      while (sent < bytes) {
+        sent += BULK.write;
+        if (!s.write(writes[i++ & 15])) { s.once('drain', pump); return; }
+      }
+    };
+    s.on('connect', pump);
+  });
+
+  process.on('message', (m: ToPeers) => {
+    const job = m.op === 'latency'
+      ? latency(m.port, m.rounds, m.warmup).then((samples) => ({ samples }))
+      : bulk(m.port, m.bytes, m.pduSize).then((seconds) => ({ seconds }));
+    job.then((r) => process.send!({ op: 'result', id: m.id, ...r }), (e: Error) => process.send!({ op: 'result', id: m.id, error: e.message }));
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ op: 'ready', port: (server.address() as { port: number }).port });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Proxies under test
+
+/**
+ * ProxyListener + Session (PDU store in a temp dir) + sessionRecorder: the engine's live path. With protocol `off`
+ * the recorder does nothing: the relay alone, to tell its cost from the recording's.
+ */
+async function framescopeProxy(upstreamPort: number, protocol: string): Promise<void> {
+  const { Session } = await import('../electron/engine/session/session');
+  const { ProxyListener } = await import('../electron/engine/proxy/proxy-listener');
+  const { sessionRecorder } = await import('../electron/engine/proxy/session-recorder');
+  const dir = mkdtempSync(join(tmpdir(), 'framescope-proxy-bench-'));
+  const session = new Session({ pduStorePath: join(dir, 'pdus.bin') });
+  const recorder = protocol === 'off' ? { open: () => 0, record: () => undefined } : sessionRecorder(session, { protocol });
+  const listener = new ProxyListener({ port: 0, host: HOST, upstream: { host: HOST, port: upstreamPort }, recorder });
+  const port = await listener.listen();
+  process.on('message', (m: ToProxy) => {
+    let malformed = 0;
+    let paired = 0;
+    for (let i = 0; i < session.frameCount; i++) {
+      if (session.index.malformed(i) || session.index.skipped(i)) malformed++;
+      if (session.responseTime(i) !== undefined) paired++;
+    }
+    const messages = Object.fromEntries(session.messageStats().map((s) => [`${s.protocol} ${s.message}`, s.count]));
+    const stats: RecordedStats = { frames: session.frameCount, connections: session.connectionCount, malformed, paired, messages };
+    process.send!({ op: 'stats', id: m.id, stats });
+  });
+  process.on('disconnect', () => {
+    void listener.close().then(() => { session.close(true); rmSync(dir, { recursive: true, force: true }); process.exit(0); });
+  });
+  process.send!({ op: 'ready', port });
+}
+
+/** What one would write in five minutes: accept, dial, pipe both ways. */
+async function pipeProxy(upstreamPort: number): Promise<void> {
+  const server = createServer({ noDelay: true }, (client) => {
+    const upstream = connect({ host: HOST, port: upstreamPort, noDelay: true });
+    const kill = (): void => { client.destroy(); upstream.destroy(); };
+    client.on('error', kill);
+    upstream.on('error', kill);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((r) => server.listen(0, HOST, r));
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ op: 'ready', port: (server.address() as { port: number }).port });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// External proxies: the framescope command and mitmdump
+
+interface External {
+  name: string;
+  proc: ChildProcess;
+  port: number;
+  cleanup: () => Promise<void>;
+  /** After cleanup: what the proxy wrote, counted (data segments in its pcapng). */
+  check?: () => number;
+}
+
+async function waitForPort(port: number, proc: ChildProcess, seconds: number): Promise<void> {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    if (proc.exitCode !== null) throw new Error(`exited with ${proc.exitCode}`);
+    const ok = await new Promise<boolean>((resolve) => {
+      const s: Socket = connect({ host: HOST, port });
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`nothing listens on ${port} after ${seconds} s`);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, HOST, () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); });
+  });
+}
+
+async function framescopeCommand(upstreamPort: number, dir: string): Promise<External> {
+  const pcapng = join(dir, 'proxy.pcapng');
+  const proc = spawn(process.execPath, [CLI, 'proxy', '--listen', `${HOST}:0`, '--upstream', `${HOST}:${upstreamPort}`, '--protocol', 'flyer', '--quiet', '--write', pcapng], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let err = '';
+    proc.stderr!.on('data', (b: Buffer) => {
+      err += b.toString();
+      const m = /framescope proxy: [^\s]+:(\d+) →/.exec(err);
+      if (m) resolve(Number(m[1]));
+    });
+    proc.once('exit', (code) => reject(new Error(`framescope proxy exited (${code}): ${err}`)));
+  });
+  return {
+    name: '`framescope proxy --quiet --write f.pcapng`', proc, port,
+    cleanup: async () => { proc.kill('SIGINT'); await new Promise((r) => proc.once('exit', r)); },
+    check: () => {
+      // What the command wrote, read back: one data segment per PDU (each PDU is smaller than the MSS).
+      let segments = 0;
+      for (const p of parseCapture(readFileSync(pcapng)).packets) {
+        const tcp = decodeTcpPacket(p.linkType, p.data);
+        if (tcp.ok && tcp.segment.payload.length > 0) segments++;
+      }
+      return segments;
+    },
+  };
+}
+
+/** mitmdump version, or why there is none. */
+function mitmdumpVersion(): { version?: string; why?: string } {
+  const r = spawnSync('mitmdump', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return { why: 'mitmdump not installed (Debian: `apt-get install mitmproxy`)' };
+  return { version: /Mitmproxy: ([\w.]+)/.exec(r.stdout)?.[1] ?? 'unknown' };
+}
+
+/**
+ * mitmdump as a reverse proxy forced to raw TCP: mitmproxy ≤ 8 takes only http/https in a reverse spec, so the
+ * spec is reverse:http://… and `tcp_hosts=.*` makes every connection a TCP flow (no HTTP parsing). Newer versions
+ * (10+) accept reverse:tcp://… directly.
+ */
+async function mitmdump(upstreamPort: number, dir: string, version: string): Promise<External> {
+  const port = await freePort();
+  const major = Number(version.split('.')[0]);
+  const mode = major >= 10 ? `reverse:tcp://${HOST}:${upstreamPort}` : `reverse:http://${HOST}:${upstreamPort}`;
+  const args = ['--mode', mode, '--listen-host', HOST, '--listen-port', String(port), '--set', 'tcp_hosts=.*', '--set', `confdir=${join(dir, 'mitmproxy')}`, '-q'];
+  const proc = spawn('mitmdump', args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitForPort(port, proc, 60);
+  return {
+    name: `mitmdump ${version} \`--mode ${mode.replace(String(upstreamPort), 'PORT')} --set tcp_hosts=.*\``, proc, port,
+    cleanup: async () => { proc.kill('SIGTERM'); await new Promise((r) => proc.once('exit', r)); },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Measuring
+
+/** CPU seconds used so far by a process (user + system, all threads), from /proc; undefined off Linux. */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
+}
+
+function percentile(sorted: Float64Array, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+const us = (x: number): string => `${x.toFixed(0)} µs`;
+
+
+type VariantKey = 'direct' | 'pipe' | 'framescope' | 'command' | 'relay' | 'mitmdump';
+interface Variant { key: VariantKey; name: string; port: number; pid?: number }
+
+interface LatencyStats { v: Variant; p50: number; p99: number; cpuPerRt?: number }
+
+/** Latency blocks rotated over the variants; samples pooled per variant. */
+async function measureLatency(peersProc: ChildProcess, variants: Variant[]): Promise<LatencyStats[]> {
+  const samples = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => 0);
+  // One warm-up block per variant (JIT, mitmproxy's first connection), not counted.
+  for (const v of variants) await call(peersProc, { op: 'latency', port: v.port, rounds: LATENCY.roundsPerBlock, warmup: LATENCY.warmupPerConnection });
+  for (let b = 0; b < LATENCY.blocks; b++) {
+    for (let k = 0; k < variants.length; k++) {
+      const i = (b + k) % variants.length;
+      const c0 = cpuSeconds(variants[i].pid);
+      const r = await call(peersProc, { op: 'latency', port: variants[i].port, rounds: LATENCY.roundsPerBlock, warmup: LATENCY.warmupPerConnection });
+      const c1 = cpuSeconds(variants[i].pid);
+      if (c0 !== undefined && c1 !== undefined) cpu[i] += c1 - c0;
+      if (r.op !== 'result' || !r.samples) throw new Error('latency block returned no samples');
+      samples[i].push(...r.samples);
+    }
+    process.stdout.write(`latency block ${b + 1}/${LATENCY.blocks}\n`);
+  }
+  const rounds = LATENCY.roundsPerBlock * LATENCY.blocks;
+  return variants.map((v, i) => {
+    const sorted = Float64Array.from(samples[i]).sort();
+    return { v, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), cpuPerRt: v.pid ? (cpu[i] / rounds) * 1e6 : undefined };
+  });
+}
+
+interface BulkStats { v: Variant; mibps: number; cpuPerGiB?: number }
+
+async function measureBulk(peersProc: ChildProcess, variants: Variant[], pduSize: number): Promise<BulkStats[]> {
+  const secs = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => 0);
+  for (let r = 0; r < BULK.runs; r++) {
+    for (let k = 0; k < variants.length; k++) {
+      const i = (r + k) % variants.length;
+      const c0 = cpuSeconds(variants[i].pid);
+      const res = await call(peersProc, { op: 'bulk', port: variants[i].port, bytes: BULK.bytes, pduSize });
+      const c1 = cpuSeconds(variants[i].pid);
+      if (c0 !== undefined && c1 !== undefined) cpu[i] += c1 - c0;
+      if (res.op !== 'result' || res.seconds === undefined) throw new Error('bulk run returned no time');
+      secs[i].push(res.seconds);
+      console.log(`bulk ${pduSize} B PDUs, ${variants[i].key}: ${(BULK.bytes / (1 << 20) / res.seconds).toFixed(0)} MiB/s`);
+    }
+  }
+  const gib = BULK.runs * (BULK.bytes / (1 << 30));
+  return variants.map((v, i) => ({ v, mibps: BULK.bytes / (1 << 20) / Math.min(...secs[i]), cpuPerGiB: v.pid ? cpu[i] / gib : undefined }));
+}
+
+async function stats(child: ChildProcess): Promise<RecordedStats> {
+  const r = await call(child, { op: 'stats' });
+  if (r.op !== 'stats') throw new Error('no stats');
+  return r.stats;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'framescope.mjs'))) spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs')], { stdio: 'inherit', cwd: ROOT });
+  const dir = mkdtempSync(join(tmpdir(), 'framescope-bench-'));
+  const load0 = loadavg()[0];
+  const children: ChildProcess[] = [];
+  const externals: External[] = [];
+  try {
+    const { child: peersProc, port: upstream } = await forkRole('peers');
+    children.push(peersProc);
+
+    // --- latency ------------------------------------------------------------------------------------------------
+    const fsProxy = await forkRole('framescope', [String(upstream), 'flyer']);
+    const relayOnly = await forkRole('framescope', [String(upstream), 'off']);
+    const pipe = await forkRole('pipe', [String(upstream)]);
+    children.push(fsProxy.child, relayOnly.child, pipe.child);
+    const command = await framescopeCommand(upstream, dir);
+    externals.push(command);
+    const mitm = mitmdumpVersion();
+    let mitmProxy: External | undefined;
+    if (mitm.version) {
+      try { mitmProxy = await mitmdump(upstream, dir, mitm.version); externals.push(mitmProxy); } catch (e) { mitm.why = `mitmdump ${mitm.version} did not start: ${(e as Error).message}`; }
+    }
+    const variants: Variant[] = [
+      { key: 'direct', name: 'direct (no proxy)', port: upstream },
+      { key: 'pipe', name: 'naive `pipe()` proxy (Node)', port: pipe.port, pid: pipe.child.pid },
+      { key: 'framescope', name: '**Framescope** `ProxyListener` + Session + sessionRecorder', port: fsProxy.port, pid: fsProxy.child.pid },
+      { key: 'command', name: command.name, port: command.port, pid: command.proc.pid },
+      { key: 'relay', name: 'Framescope `ProxyListener`, recording off (the relay alone)', port: relayOnly.port, pid: relayOnly.child.pid },
+      ...(mitmProxy ? [{ key: 'mitmdump' as const, name: mitmProxy.name, port: mitmProxy.port, pid: mitmProxy.proc.pid }] : []),
+    ];
+    const latency = await measureLatency(peersProc, variants);
+    const sentLatency = 2 * (LATENCY.blocks + 1) * (LATENCY.roundsPerBlock + LATENCY.warmupPerConnection);
+    const ls = await stats(fsProxy.child);
+    if (ls.frames !== sentLatency || ls.malformed !== 0 || ls.paired !== sentLatency / 2) {
+      throw new Error(`the Framescope proxy recorded ${ls.frames} frames (${ls.malformed} malformed, ${ls.paired} paired); ${sentLatency} PDUs crossed it`);
+    }
+    fsProxy.child.disconnect();
+    for (const e of externals) await e.cleanup();
+    const written = command.check?.();
+    if (written !== undefined && written !== sentLatency) throw new Error(`framescope proxy --write wrote ${written} data segments; ${sentLatency} PDUs crossed it`);
+    const L = (key: VariantKey): LatencyStats | undefined => latency.find((s) => s.v.key === key);
+    const direct = L('direct')!;
+    const added = (key: VariantKey): number => L(key)!.p50 - direct.p50;
+    for (const s of latency) console.log(`${s.v.key}: p50 ${s.p50.toFixed(1)} µs, p99 ${s.p99.toFixed(1)} µs, added ${(s.p50 - direct.p50).toFixed(1)} µs`);
+
+    // --- bulk ---------------------------------------------------------------------------------------------------
+    const fsBulk = await forkRole('framescope', [String(upstream), 'tt']);
+    children.push(fsBulk.child);
+    const bulkVariants: Variant[] = [
+      { key: 'direct', name: 'direct (no proxy)', port: upstream },
+      { key: 'pipe', name: 'naive `pipe()` proxy (Node)', port: pipe.port, pid: pipe.child.pid },
+      { key: 'framescope', name: '**Framescope** `ProxyListener` + Session (tt) + sessionRecorder', port: fsBulk.port, pid: fsBulk.child.pid },
+      { key: 'relay', name: 'Framescope `ProxyListener`, recording off (the relay alone)', port: relayOnly.port, pid: relayOnly.child.pid },
+    ];
+    const bulk: { pduSize: number; rows: BulkStats[]; ratio: number }[] = [];
+    let bulkFrames = 0;
+    for (const pduSize of BULK.pduSizes) {
+      const rows = await measureBulk(peersProc, bulkVariants, pduSize);
+      bulkFrames += BULK.runs * (BULK.bytes / pduSize);
+      const B = (key: VariantKey): BulkStats => rows.find((r) => r.v.key === key)!;
+      bulk.push({ pduSize, rows, ratio: B('framescope').mibps / B('pipe').mibps });
+    }
+    const bs = await stats(fsBulk.child);
+    if (bs.frames !== bulkFrames || bs.malformed !== 0) throw new Error(`the Framescope proxy recorded ${bs.frames} tt frames (${bs.malformed} malformed); ${bulkFrames} crossed it`);
+
+    // --- table --------------------------------------------------------------------------------------------------
+    const bold = (key: VariantKey, text: string): string => (key === 'framescope' ? `**${text}**` : text);
+    const size = (n: number): string => (n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
+    const goalLatency = added('framescope') <= 45;
+    const lines = [
+      `Measured by \`npm run bench\` on ${machineLine()}, load average ${load0.toFixed(1)} at the start (a shared machine: the ratios, measured in the same run, matter more than the absolute numbers).`,
+      `Round trip = a 100-byte flyer \`ReportJobResult\` from the client and the upstream's 100-byte \`ReportJobResultResponse\` echoing its packet id; ${(LATENCY.roundsPerBlock * LATENCY.blocks).toLocaleString('en-US')} round trips per path in ${LATENCY.blocks} blocks rotated over the paths, each block on a fresh connection after ${LATENCY.warmupPerConnection} unrecorded round trips. Client and upstream share one process; each proxy has its own.`,
+      `The Framescope proxy decodes every PDU, pairs requests with responses and stores the PDUs on disk (checked afterwards: all ${sentLatency.toLocaleString('en-US')} PDUs recorded, ${(sentLatency / 2).toLocaleString('en-US')} responses paired); the command keeps its session in memory and also writes a pcapng${written !== undefined ? ' (checked: one segment per PDU)' : ''}. CPU = the proxy process's user + system time per round trip.`,
+      '',
+      '| path | p50 | p99 | added at p50 | added at p99 | proxy CPU per round trip |',
+      '|---|---:|---:|---:|---:|---:|',
+      ...latency.map((s) => `| ${s.v.name} | ${us(s.p50)} | ${us(s.p99)} | ${s.v.key === 'direct' ? '–' : bold(s.v.key, `+${(s.p50 - direct.p50).toFixed(0)} µs`)} | ${s.v.key === 'direct' ? '–' : `+${(s.p99 - direct.p99).toFixed(0)} µs`} | ${s.cpuPerRt !== undefined ? us(s.cpuPerRt) : '–'} |`),
+      ...(mitmProxy ? [] : [`| mitmproxy in reverse raw-TCP mode | – | – | – | – | ${mitm.why} |`]),
+      '',
+      `Goal: the proxy adds ≤ 45 µs at p50 — **${goalLatency ? 'met' : 'not met'}**: +${added('framescope').toFixed(0)} µs, of which the relay alone +${added('relay').toFixed(0)} µs; the naive pipe adds +${added('pipe').toFixed(0)} µs${mitmProxy ? `, mitmdump +${added('mitmdump').toFixed(0)} µs` : ''}.`,
+      '',
+      `Bulk: ${BULK.bytes / (1 << 30)} GiB of tt \`MsgData\` PDUs in 64 KiB writes, client → upstream, per path the best of ${BULK.runs} rotated runs (noise only ever slows a run down). The Framescope proxy decodes (protocol tt) and records every PDU, its PDU store on disk (checked: ${bulkFrames.toLocaleString('en-US')} frames). CPU = proxy process time per GiB.`,
+      '',
+      '| PDU size | path | throughput | × naive pipe | proxy CPU per GiB |',
+      '|---|---|---:|---:|---:|',
+      ...bulk.flatMap((b) => b.rows.map((r) => {
+        const pipeRate = b.rows.find((x) => x.v.key === 'pipe')!.mibps;
+        return `| ${size(b.pduSize)} | ${r.v.name} | ${r.mibps.toFixed(0)} MiB/s | ${r.v.key === 'direct' ? '–' : bold(r.v.key, `${(r.mibps / pipeRate).toFixed(2)}×`)} | ${r.cpuPerGiB !== undefined ? `${r.cpuPerGiB.toFixed(2)} s` : '–'} |`;
+      })),
+      '',
+      `Goal: ≥ 0.8× the naive pipe — ${bulk.map((b) => `${size(b.pduSize)} PDUs ${b.ratio.toFixed(2)}×`).join(', ')}: **${bulk.every((b) => b.ratio >= 0.8) ? 'met' : bulk.some((b) => b.ratio >= 0.8) ? 'met for some PDU sizes only' : 'not met'}**.`,
+    ];
+    if (!QUICK) writeReadmeSection('proxy', lines.join('\n'));
+    console.log(`\n${lines.join('\n')}\n\n${QUICK ? 'Quick run: README.md left alone.' : 'README.md updated.'}`);
+  } finally {
+    for (const e of externals) if (e.proc.exitCode === null && e.proc.signalCode === null) await e.cleanup();
+    for (const c of children) if (c.connected) c.disconnect();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const role = process.argv[2];
+if (role === 'peers') await peers();
+else if (role === 'framescope') await framescopeProxy(Number(process.argv[3]), process.argv[4]);
+else if (role === 'pipe') await pipeProxy(Number(process.argv[3]));
+else await main();
