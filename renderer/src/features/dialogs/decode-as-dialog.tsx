@@ -1,0 +1,42 @@
+/** Decode As: connections to a server port are decoded as a chosen protocol (tt has no port of its own). */
+import { useState, type FormEvent, type ReactElement } from 'react';
+import { useApp, useAppStore, useServices } from '../../stores/store';
+import { Dialog } from './dialog';
+
+export function DecodeAsDialog({ port: initialPort }: { port?: number }): ReactElement {
+  const store = useAppStore();
+  const { api } = useServices();
+  const protocols = useApp((s) => s.protocols);
+  const [port, setPort] = useState(initialPort ? String(initialPort) : '');
+  const [protocol, setProtocol] = useState(protocols[0]?.id ?? 'tt');
+  const close = () => store.getState().closeDialog();
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    const p = Number(port);
+    if (!Number.isInteger(p) || p < 1 || p > 65535) { store.getState().notify('error', 'Decode As: the port must be 1–65535'); return; }
+    const ok = await store.getState().attempt('Decode As', () => api.call('decodeAs.set', { port: p, protocol }));
+    if (ok !== undefined) {
+      store.getState().notify('info', `Connections to port ${p} opened from now on are decoded as ${protocol}`);
+      close();
+    }
+  };
+
+  return (
+    <Dialog title="Decode As" onClose={close}>
+      <form className="form" onSubmit={(e) => void submit(e)}>
+        <label>Server port<input value={port} onChange={(e) => setPort(e.target.value)} inputMode="numeric" autoFocus /></label>
+        <label>Protocol
+          <select value={protocol} onChange={(e) => setProtocol(e.target.value)}>
+            {protocols.map((p) => <option key={p.id} value={p.id}>{p.id} — {p.name}</option>)}
+          </select>
+        </label>
+        <p className="dim">Applies to connections opened after this; frames already recorded keep their decoding.</p>
+        <div className="form-actions">
+          <button type="button" className="small-button" onClick={close}>Cancel</button>
+          <button type="submit" className="primary-button">Decode</button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

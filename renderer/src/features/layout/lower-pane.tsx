@@ -1,0 +1,44 @@
+/** The lower half: the selected frame (tree | bytes), connections, statistics, follow connection. */
+import type { ReactElement } from 'react';
+import { useApp, useAppStore } from '../../stores/store';
+import type { LowerTab } from '../../stores/ui-slice';
+import { ConnectionsPanel } from '../connections/connections-panel';
+import { FieldTree } from '../field-tree/field-tree';
+import { FollowView } from '../follow/follow-view';
+import { HexView } from '../hex-view/hex-view';
+import { StatisticsPanel } from '../statistics/statistics-panel';
+
+const TABS: { id: LowerTab; title: string }[] = [
+  { id: 'packet', title: 'Frame' },
+  { id: 'connections', title: 'Connections' },
+  { id: 'statistics', title: 'Statistics' },
+  { id: 'follow', title: 'Follow connection' },
+];
+
+export function LowerPane(): ReactElement {
+  const store = useAppStore();
+  const tab = useApp((s) => s.lowerTab);
+  const connections = useApp((s) => s.connections);
+  return (
+    <section className="lower">
+      <nav className="tabs" role="tablist">
+        {TABS.map((t) => (
+          <button
+            key={t.id} role="tab" aria-selected={tab === t.id} className={`tab${tab === t.id ? ' active' : ''}`}
+            onClick={() => store.getState().setLowerTab(t.id)} data-testid={`tab-${t.id}`}
+          >
+            {t.title}{t.id === 'connections' && connections > 0 ? <span className="tab-count">{connections}</span> : null}
+          </button>
+        ))}
+      </nav>
+      <div className="tab-body">
+        {tab === 'packet' ? (
+          <div className="packet-panes">
+            <div className="tree-pane"><FieldTree /></div>
+            <div className="hex-pane"><HexView /></div>
+          </div>
+        ) : tab === 'connections' ? <ConnectionsPanel /> : tab === 'statistics' ? <StatisticsPanel /> : <FollowView />}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,71 @@
+/** Presentation state: theme, the lower pane's tab, dialogs and the context menu. */
+import { loadJson, saveJson } from './services';
+import type { SliceCreator } from './store';
+
+export type Theme = 'dark' | 'light';
+export type LowerTab = 'packet' | 'connections' | 'statistics' | 'follow';
+export type DialogName = 'proxy' | 'open' | 'save' | 'decodeAs';
+
+export interface MenuItem {
+  label: string;
+  /** Shown greyed out when absent. */
+  action?: () => void;
+  hint?: string;
+  separatorBefore?: boolean;
+}
+
+export interface ContextMenuState {
+  x: number;
+  y: number;
+  items: MenuItem[];
+}
+
+export interface UiSlice {
+  theme: Theme;
+  lowerTab: LowerTab;
+  followConnection?: number;
+  dialog?: { name: DialogName; port?: number };
+  menu?: ContextMenuState;
+  /** Fraction of the main area given to the frame list. */
+  split: number;
+  setTheme(theme: Theme): void;
+  setLowerTab(tab: LowerTab): void;
+  follow(connection: number): void;
+  openDialog(name: DialogName, port?: number): void;
+  closeDialog(): void;
+  openMenu(menu: ContextMenuState): void;
+  closeMenu(): void;
+  setSplit(split: number): void;
+}
+
+const THEME_KEY = 'framescope.theme';
+const SPLIT_KEY = 'framescope.split';
+
+export function initialTheme(saved: Theme | null, prefersDark: boolean): Theme {
+  return saved ?? (prefersDark ? 'dark' : 'light');
+}
+
+export const createUiSlice: SliceCreator<UiSlice> = (set, _get, { storage }) => ({
+  theme: initialTheme(
+    loadJson<Theme | null>(storage, THEME_KEY, null),
+    typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches,
+  ),
+  lowerTab: 'packet',
+  split: Math.min(0.8, Math.max(0.2, loadJson<number>(storage, SPLIT_KEY, 0.5))),
+
+  setTheme(theme) {
+    set({ theme });
+    saveJson(storage, THEME_KEY, theme);
+  },
+  setLowerTab(lowerTab) { set({ lowerTab }); },
+  follow(followConnection) { set({ followConnection, lowerTab: 'follow' }); },
+  openDialog(name, port) { set({ dialog: { name, port }, menu: undefined }); },
+  closeDialog() { set({ dialog: undefined }); },
+  openMenu(menu) { set({ menu }); },
+  closeMenu() { set({ menu: undefined }); },
+  setSplit(split) {
+    const s = Math.min(0.85, Math.max(0.15, split));
+    set({ split: s });
+    saveJson(storage, SPLIT_KEY, s);
+  },
+});
