@@ -7,7 +7,8 @@ import { mkdtempSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, until } from '../support/wait';
 import type { ChaosSettings } from '../../shared/api/contract';
 import { concatBytes, toHex } from '../../shared/codec/bytes';
 import { getProtocol } from '../../shared/protocols/index';
@@ -15,18 +16,8 @@ import { Engine } from '../../electron/engine/api/engine';
 import { runDemoClient, startDemoServer, DEMO_PROTOCOLS } from '../../electron/engine/demo/demo';
 
 const flyer = getProtocol('flyer')!;
-const cleanup: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
+const cleanup = cleanupAfterEach();
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function newEngine(): Engine {
   const e = new Engine({ spoolDir: mkdtempSync(join(tmpdir(), 'fs-chaos-')) });

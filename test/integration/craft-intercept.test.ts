@@ -6,7 +6,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, until } from '../support/wait';
 import type { EventName, HeldFrame } from '../../shared/api/contract';
 import type { Doc } from '../../shared/codec/schema';
 import { getProtocol } from '../../shared/protocols/index';
@@ -18,18 +19,8 @@ const hodor = getProtocol('hodor')!;
 const flyer = getProtocol('flyer')!;
 const template = (m: string): Doc => hodor.messages.find((x) => x.name === m)!.template();
 
-const cleanup: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
+const cleanup = cleanupAfterEach();
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** The demo hodor executor behind a proxy listener of a fresh engine, and a scheduler connected through it. */
 async function setup(protocol = 'hodor') {

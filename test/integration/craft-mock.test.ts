@@ -5,7 +5,8 @@
 import { readFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, until } from '../support/wait';
 import type { EventName, MockRule, UnansweredRequest } from '../../shared/api/contract';
 import { getProtocol } from '../../shared/protocols/index';
 import { Engine } from '../../electron/engine/api/engine';
@@ -16,18 +17,8 @@ const flyer = getProtocol('flyer')!;
 const EXAMPLE = join(__dirname, '..', '..', 'electron', 'engine', 'craft', 'examples', 'flyer-server.mock.json');
 const rules = (JSON.parse(readFileSync(EXAMPLE, 'utf8')) as { rules: MockRule[] }).rules;
 
-const cleanup: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
+const cleanup = cleanupAfterEach();
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function engine(): { engine: Engine; events: Array<{ event: EventName; data: unknown }> } {
   const e = new Engine({ spoolDir: mkdtempSync(join(tmpdir(), 'fs-mock-')) });

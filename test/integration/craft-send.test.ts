@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { cleanupAfterEach, until } from '../support/wait';
 import type { Events, EventName, SequenceFile } from '../../shared/api/contract';
 import { toHex } from '../../shared/codec/bytes';
 import { getProtocol } from '../../shared/protocols/index';
@@ -19,8 +20,7 @@ const flyer = getProtocol('flyer')!;
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const LOGIN = { username: 'zhangsan', password: md5('123456'), online_status: 1, client_type: 1, client_version: '2.0.1' };
 
-const cleanup: Array<() => Promise<unknown> | unknown> = [];
-afterEach(async () => { for (const c of cleanup.splice(0).reverse()) await c(); });
+const cleanup = cleanupAfterEach();
 
 function engine(): { engine: Engine; events: Array<{ event: EventName; data: unknown }> } {
   const e = new Engine({ spoolDir: mkdtempSync(join(tmpdir(), 'fs-craft-')) });
@@ -30,15 +30,6 @@ function engine(): { engine: Engine; events: Array<{ event: EventName; data: unk
   return { engine: e, events };
 }
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 async function demoServer(protocol: string) {
   const s = await startDemoServer(protocol, { port: 0 });
