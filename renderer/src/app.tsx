@@ -6,6 +6,7 @@ import { DecodeAsDialog } from './features/dialogs/decode-as-dialog';
 import { FileDialog } from './features/dialogs/file-dialog';
 import { ProxyDialog } from './features/dialogs/proxy-dialog';
 import { FilterBar } from './features/filter-bar/filter-bar';
+import { CaptureDialog } from './features/capture/capture-dialog';
 import { FrameList } from './features/frame-list/frame-list';
 import { LowerPane } from './features/layout/lower-pane';
 import { Splitter } from './features/layout/splitter';
@@ -48,3 +49,4 @@ export function App(): ReactElement {
     </div>
   );
 }
+      {dialog?.name === 'capture' ? <CaptureDialog /> : null}

@@ -267,6 +267,47 @@ export interface ChaosSettings {
   coalesceWaitMs?: number;
 }
 
+/** A live session's spool left behind by an engine that did not exit cleanly (a crash, a kill, a power cut). */
+export interface RecoverableSession {
+  /** What recovery.open / recovery.discard take. */
+  id: string;
+  /** The spool file (pcapng). */
+  path: string;
+  size: number;
+  startedAt: string;
+  modifiedAt: string;
+  /** The process that wrote it. */
+  pid: number;
+}
+
+/** One message of a TX-LCN transaction group. */
+export interface TxlcnGroupMessage {
+  number: number;
+  /** Seconds since the session started. */
+  time: number;
+  connection: number;
+  direction: Direction;
+  /** `txlcn.action` (cg, atg, clg, nt, rok, rex …). */
+  action: string;
+  message: string;
+  /** On replies: the paired request's action. */
+  request?: string;
+  unitId?: string;
+  /** What it says about the transaction: `commit group`, `join (lcn)`, `ok`, `error` … */
+  state?: string;
+}
+
+/** The frames of one `txlcn.groupId` across connections, in time order. */
+export interface TxlcnGroup {
+  groupId: string;
+  first: number;
+  last: number;
+  connections: number[];
+  messages: TxlcnGroupMessage[];
+  /** The last notify-group decision, `error` when anything answered `rex`, else `open`. */
+  outcome: 'commit' | 'rollback' | 'error' | 'open';
+}
+
 /** Commands: name → [parameters, result]. */
 export interface Commands {
   'session.info': [Record<string, never>, SessionInfo];
@@ -324,6 +365,13 @@ export interface Commands {
   /** Sets (or with null clears) a proxy listener's chaos; applies to its open connections at once. */
   'chaos.set': [{ listenerId: string; chaos: ChaosSettings | null }, ChaosSettings | null];
   'chaos.get': [{ listenerId: string }, ChaosSettings | null];
+  /** Spools of earlier runs that did not exit cleanly (newest first). */
+  'recovery.list': [Record<string, never>, RecoverableSession[]];
+  /** Opens a recoverable spool as the session (the file moves into this run's folder; the user saves it elsewhere). */
+  'recovery.open': [{ id: string }, SessionInfo];
+  'recovery.discard': [{ id: string }, null];
+  /** TX-LCN transaction groups of the session: every message of each `groupId`, across connections. */
+  'txlcn.groups': [{ limit?: number }, TxlcnGroup[]];
 }
 
 /** Events from the engine, batched (about 20 per second), never one per packet. */
@@ -333,8 +381,8 @@ export interface Events {
   'capture.status': CaptureStatus;
   'proxy.status': ProxyListenerInfo[];
   'connections.changed': { connections: ConnectionSummary[] };
-  /** Progress of opening a large file. */
-  'session.progress': { path: string; done: number; total: number };
+  /** Progress of opening or saving a large file (bytes). */
+  'session.progress': { path: string; done: number; total: number; operation?: 'open' | 'save' };
   /** Something the user should see: a dead upstream, a capture permission problem, a crash-recovered spool. */
   notice: { severity: 'error' | 'warn' | 'info'; message: string };
   /** The intercept queue changed: every frame still held (batched). */
@@ -361,6 +409,7 @@ export const COMMAND_NAMES = [
   'craft.connect', 'craft.send', 'craft.close', 'craft.list', 'craft.inject', 'sequence.run', 'sequence.stop',
   'sequence.list', 'intercept.setRules', 'intercept.getRules', 'intercept.list', 'intercept.forward', 'intercept.drop',
   'intercept.releaseAll', 'mock.add', 'mock.remove', 'mock.list', 'chaos.set', 'chaos.get',
+  'recovery.list', 'recovery.open', 'recovery.discard', 'txlcn.groups',
 ] as const satisfies readonly CommandName[];
 
 export const EVENT_NAMES = [

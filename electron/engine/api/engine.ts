@@ -2,8 +2,7 @@
  * The engine behind every UI: one session, its proxy listeners, capture and views, answering the commands of
  * shared/api/contract.ts. Transports (WebSocket, Electron IPC) only move these calls and events.
  */
-import { copyFileSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandName, Events, EventName, MarkedFrameRow, Params, Result } from '../../../shared/api/contract';
 import { compileFilter, suggestCompletions } from '../../../shared/filter/index';
@@ -19,6 +18,9 @@ import { startDemo, DEMO_PROTOCOLS, type DemoRun } from '../demo/demo';
 import { CaptureFileReader } from '../files/capture-file-reader';
 import { PcapngWriter } from '../files/pcapng-writer';
 import { SessionSpool } from '../files/session-spool';
+import { adoptRecoverable, defaultSpoolRoot, discardRecoverable, ensureDir, findRecoverable, removeSpoolLock, writeSpoolLock } from '../files/spool-recovery';
+import { copyWithProgress } from '../files/copy-progress';
+import { txlcnGroups } from '../session/txlcn-groups';
 import { ProxyListener } from '../proxy/proxy-listener';
 import { Session } from '../session/session';
 import { createView, type FrameView } from '../session/views';
@@ -30,8 +32,10 @@ type Listener = (event: EventName, data: unknown) => void;
 const EVENT_INTERVAL_MS = 50;
 
 export interface EngineOptions {
-  /** Where the session keeps its PDU store and spool; a fresh temporary folder by default. */
+  /** Where the session keeps its PDU store and spool; a fresh run folder under the spool root by default. */
   spoolDir?: string;
+  /** Where run folders live, and where spools of crashed runs are looked for (spool-recovery.ts). */
+  spoolRoot?: string;
 }
 
 interface ProxyEntry {
@@ -51,9 +55,11 @@ export class Engine {
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly spoolDir: string;
+  private readonly spoolRoot: string;
   private file: string | undefined;
   private capture: CaptureStatus = { state: 'idle', packets: 0, dropped: 0 };
   private live: { capture: LiveCapture; ingest: PacketIngest } | undefined;
+  private captureTimer: NodeJS.Timeout | undefined;
   /** Every packet of the live session (proxied, crafted, captured), for crash recovery and Save. */
   private spool: SessionSpool | undefined;
   private spoolPath: string | undefined;
@@ -63,7 +69,8 @@ export class Engine {
   readonly craft: CraftService;
 
   constructor(opts: EngineOptions = {}) {
-    this.spoolDir = opts.spoolDir ?? mkdtempSync(join(tmpdir(), 'framescope-'));
+    this.spoolRoot = opts.spoolRoot ?? defaultSpoolRoot();
+    this.spoolDir = opts.spoolDir ?? mkdtempSync(join(ensureDir(this.spoolRoot), 'run-'));
     this.session = this.newSession();
     this.craft = new CraftService({
       session: () => this.session,
@@ -169,6 +176,19 @@ export class Engine {
     'mock.list': () => this.craft.mockInfos(),
     'chaos.set': ({ listenerId, chaos }) => this.craft.setChaos(listenerId, chaos),
     'chaos.get': ({ listenerId }) => this.craft.chaos(listenerId),
+    'recovery.list': () => findRecoverable(this.spoolRoot),
+    'recovery.open': async ({ id }) => {
+      const entry = findRecoverable(this.spoolRoot).find((r) => r.id === id);
+      if (!entry) throw new Error(`no recoverable session ${id}`);
+      return this.open(adoptRecoverable(this.spoolRoot, entry, this.spoolDir));
+    },
+    'recovery.discard': ({ id }) => {
+      const entry = findRecoverable(this.spoolRoot).find((r) => r.id === id);
+      if (!entry) throw new Error(`no recoverable session ${id}`);
+      discardRecoverable(this.spoolRoot, entry);
+      return null;
+    },
+    'txlcn.groups': ({ limit }) => txlcnGroups(this.session, { limit }),
   };
 
   async call<C extends CommandName>(command: C, params: Params<C>): Promise<Result<C>> {
@@ -190,6 +210,7 @@ export class Engine {
   private async reset(): Promise<void> {
     this.session.close(true);
     await this.spool?.close();
+    if (this.spoolPath) removeSpoolLock(this.spoolPath);
     this.spool = undefined;
     this.spoolPath = undefined;
     this.session = this.newSession();
@@ -205,6 +226,7 @@ export class Engine {
     if (!this.spool) {
       this.spoolPath = join(this.spoolDir, `session-${new Date().toISOString().replace(/[:.]/g, '-')}.pcapng`);
       this.spool = await SessionSpool.create(this.spoolPath, 'Framescope live session');
+      writeSpoolLock(this.spoolPath);
     }
     return this.spool;
   }
@@ -220,14 +242,14 @@ export class Engine {
     try {
       for await (const batch of reader.batches()) {
         for (const p of batch) { ingest.push(p); done += p.capturedLength + 16; }
-        if (Date.now() - lastEvent > 100) { lastEvent = Date.now(); this.emit('session.progress', { path, done: Math.min(done, total), total }); }
+        if (Date.now() - lastEvent > 100) { lastEvent = Date.now(); this.emit('session.progress', { path, done: Math.min(done, total), total, operation: 'open' }); }
       }
     } catch (e) {
       this.emit('notice', { severity: 'error', message: `${path}: ${(e as Error).message} (the packets before it were read)` });
     } finally {
       ingest.end();
     }
-    this.emit('session.progress', { path, done: total, total });
+    this.emit('session.progress', { path, done: total, total, operation: 'open' });
     this.file = path;
     this.changed();
     return this.info();
@@ -235,13 +257,21 @@ export class Engine {
 
   /** Save As: the live spool as it is, or the opened file converted to pcapng. */
   async save(path: string): Promise<{ path: string; frames: number }> {
+    const progress = (done: number, total: number): void => this.emit('session.progress', { path, done, total, operation: 'save' });
     if (this.spool && this.spoolPath) {
       await this.spool.flush();
-      copyFileSync(this.spoolPath, path);
+      await copyWithProgress(this.spoolPath, path, progress);
     } else if (this.file) {
+      const total = statSync(this.file).size;
       const writer = await PcapngWriter.create(path, { comments: [`saved by Framescope from ${this.file}`] });
-      for await (const batch of new CaptureFileReader(this.file).batches()) for (const p of batch) writer.append(p);
+      let done = 0;
+      let lastEvent = 0;
+      for await (const batch of new CaptureFileReader(this.file).batches()) {
+        for (const p of batch) { writer.append(p); done += p.capturedLength + 16; }
+        if (Date.now() - lastEvent > 100) { lastEvent = Date.now(); progress(Math.min(done, total), total); }
+      }
       await writer.close();
+      progress(total, total);
     } else {
       throw new Error('nothing to save: the session is empty');
     }
@@ -267,10 +297,20 @@ export class Engine {
     this.live = { capture, ingest };
     this.capture = { state: 'capturing', interface: opts.interface, filter: opts.bpf ?? '', packets: 0, dropped: null };
     this.emit('capture.status', this.capture);
+    // The packet count (and drops, were they known) while capturing: at most twice a second, only when it moved.
+    this.captureTimer = setInterval(() => {
+      if (!this.live) return;
+      const stats = this.live.capture.stats();
+      if (stats.received === this.capture.packets && stats.droppedByKernel === this.capture.dropped) return;
+      this.capture = { ...this.capture, packets: stats.received, dropped: stats.droppedByKernel };
+      this.emit('capture.status', this.capture);
+    }, 500);
+    this.captureTimer.unref?.();
     return this.capture;
   }
 
   stopCapture(): CaptureStatus {
+    if (this.captureTimer) { clearInterval(this.captureTimer); this.captureTimer = undefined; }
     if (this.live) {
       const stats = this.live.capture.stats();
       this.live.capture.close();
@@ -373,6 +413,7 @@ export class Engine {
     for (const p of this.proxies.values()) await p.listener.close();
     this.proxies.clear();
     await this.spool?.close();
+    if (this.spoolPath) removeSpoolLock(this.spoolPath);
     this.session.close(true);
   }
 }

@@ -4,7 +4,7 @@ import type { SliceCreator } from './store';
 
 export type Theme = 'dark' | 'light';
 export type LowerTab = 'packet' | 'connections' | 'statistics' | 'follow';
-export type DialogName = 'proxy' | 'open' | 'save' | 'decodeAs';
+export type DialogName = 'proxy' | 'open' | 'save' | 'decodeAs' | 'capture';
 
 export interface MenuItem {
   label: string;

@@ -33,7 +33,7 @@ export interface Served {
 
 /** `framescope serve --port 0`, resolved with the URL it prints. */
 export async function startServe(): Promise<Served> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/framescope.js'), 'serve', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(ROOT, 'bin/framescope.js'), 'serve', '--port', '0'], { cwd: ROOT, env: { ...process.env, FRAMESCOPE_SPOOL_ROOT: mkdtempSync(join(tmpdir(), 'framescope-spool-root-')) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += String(d); });
   const url = await new Promise<string>((resolve, reject) => {

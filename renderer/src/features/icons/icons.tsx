@@ -21,6 +21,7 @@ const PATHS = {
   plug: 'M9 3v5M15 3v5M6 8h12v3a6 6 0 0 1-12 0zM12 17v4',
   chevron: 'M9 6l6 6-6 6',
   enter: 'M20 5v7H6M10 8l-4 4 4 4',
+  capture: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18zM12 9a3 3 0 1 0 0 6 3 3 0 0 0 0-6z',
 } as const;
 
 export type IconName = keyof typeof PATHS;

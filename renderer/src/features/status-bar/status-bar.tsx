@@ -16,7 +16,7 @@ export function StatusBar(): ReactElement {
   const field = useApp((s) => (s.decoded ? nodeByKey(s.decoded.view.tree, s.selectedNode) : undefined));
 
   const captureText = capture.state === 'capturing'
-    ? `Capturing on ${capture.interface} · ${formatCount(capture.packets)} packets${capture.dropped === null ? '' : ` · ${formatCount(capture.dropped)} dropped`}`
+    ? `Capturing on ${capture.interface} · ${formatCount(capture.packets)} packets · ${capture.dropped === null ? 'drops unknown' : `${formatCount(capture.dropped)} dropped`}`
     : undefined;
   const proxyText = proxies.length === 0
     ? 'Proxy off'
@@ -39,7 +39,7 @@ export function StatusBar(): ReactElement {
         {proxyText}
       </span>
       {capture.state === 'capturing' ? (
-        <span className="status-item on">{captureText}</span>
+        <span className="status-item on" data-testid="status-capture" title={capture.dropped === null ? "Dropped packets: unknown (the capture library does not report kernel drops)" : undefined}>{captureText}</span>
       ) : capture.dropped ? <span className="status-item warn">{formatCount(capture.dropped)} packets dropped</span> : null}
       <span className="status-item" title={file}>{file ? file.split(/[\\/]/).pop() : 'Live session, not saved'}</span>
       {transport !== 'open' ? <span className="status-item error">{transport === 'connecting' ? 'Connecting to the engine…' : 'Engine unreachable, retrying…'}</span> : null}

@@ -2,6 +2,7 @@
 import type { ReactElement } from 'react';
 import { useApp, useAppStore } from '../../stores/store';
 import { Icon, type IconName } from '../icons/icons';
+import { CaptureButton } from '../capture/capture-button';
 
 function ToolButton({ icon, label, title, onClick, active, disabled, testId, accent }: {
   icon: IconName; label?: string; title: string; onClick(): void; active?: boolean; disabled?: boolean; testId?: string; accent?: boolean;
@@ -40,6 +41,7 @@ export function Toolbar(): ReactElement {
           accent={!proxyOn}
         />
         <ToolButton icon="plug" title="Proxy listeners…" onClick={() => s().openDialog('proxy')} />
+        <CaptureButton />
       </div>
       <div className="tool-group">
         <ToolButton icon="open" label="Open" title="Open a pcap or pcapng file" onClick={() => s().openDialog('open')} />
