@@ -2,7 +2,7 @@
 import { compileFilter, type CompiledFilter } from '../../shared/filter/index';
 import { fieldCatalog } from '../../shared/protocols/index';
 import type { Session } from '../engine/session/session';
-import { frameLookup } from '../engine/session/views';
+import { frameLookup, treeFields } from '../engine/session/views';
 import { CliError } from './cli-error';
 
 export function compileDisplayFilter(text: string | undefined): CompiledFilter | undefined {
@@ -13,7 +13,9 @@ export function compileDisplayFilter(text: string | undefined): CompiledFilter |
 }
 
 export function matches(session: Session, frame: number, filter: CompiledFilter | undefined): boolean {
-  return !filter || filter.test(frameLookup(session, frame));
+  if (!filter) return true;
+  const wanted = treeFields(filter);
+  return filter.test(frameLookup(session, frame, wanted.length > 0, wanted));
 }
 
 export function frameLine(session: Session, frame: number): string {

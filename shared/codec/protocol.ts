@@ -4,7 +4,7 @@
  */
 import type { Charset } from './bytes';
 import type { CatalogEntry, Doc, JsonSchema } from './schema';
-import type { FieldNode, Note } from './tree';
+import type { FieldNode, FieldValue, Note } from './tree';
 
 export type Direction = 'c2s' | 's2c';
 export type MessageDirection = Direction | 'both';
@@ -52,6 +52,9 @@ export interface DecodedFrame {
   /** True when an error note was raised (truncated, impossible value): the row is shown red. */
   malformed: boolean;
 }
+
+/** Fields by display-filter name, as `flattenFields` gives them: a repeated name maps to an array in wire order. */
+export type FlatFields = Record<string, FieldValue | FieldValue[]>;
 
 export interface Peek {
   message: string;
@@ -121,6 +124,14 @@ export interface Protocol {
   /** Fast path: message name and summary without building a tree. */
   peek(pdu: Uint8Array, direction: Direction, opts?: DecodeOptions): Peek;
   decode(pdu: Uint8Array, direction: Direction, opts?: DecodeOptions): DecodedFrame;
+  /**
+   * Optional fast path for filters: the values of `names` only (names this protocol never produces are left out),
+   * exactly what `flattenFields(decode(pdu, direction, opts).tree)` holds for them. Callers go through
+   * `extractFields` (codec/extract.ts), which falls back to that full decode for protocols without it.
+   */
+  extract?(pdu: Uint8Array, direction: Direction, names: readonly string[], opts?: DecodeOptions): FlatFields;
+  /** Optional fast path for ingest: `peek` without the summary (message, pairing, malformed), same values. */
+  classify?(pdu: Uint8Array, direction: Direction, opts?: DecodeOptions): Omit<Peek, 'summary'>;
   /** Throws EncodeError naming the field at fault. */
   encode(message: string, direction: Direction, value: Doc, opts?: EncodeOptions): Uint8Array;
 }

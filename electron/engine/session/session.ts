@@ -4,6 +4,7 @@
  * then the first-bytes heuristics), indexed compactly, paired, and counted. Trees are decoded on demand.
  */
 import { toHex } from '../../../shared/codec/bytes';
+import { classifyPdu } from '../../../shared/codec/extract';
 import { StreamDeframer } from '../../../shared/codec/framing';
 import type { Direction, PairingKey, Peek, Protocol } from '../../../shared/codec/protocol';
 import type { ConnectionSource, ConnectionSummary, Endpoint, FrameDetail, FrameRow, MessageStats } from '../../../shared/model/session';
@@ -17,6 +18,8 @@ const RAW_NAME = 'tcp';
 /** First bytes kept per direction while a connection's protocol is still being detected. */
 const DETECT_LIMIT = 4096;
 const DIRS: readonly Direction[] = ['c2s', 's2c'];
+const NO_OPTIONS = {};
+const NO_PAIR: PairingKey = { role: 'none' };
 
 export interface OpenConnection {
   source: ConnectionSource;
@@ -168,7 +171,7 @@ export class Session {
     for (const dir of DIRS) {
       pending[dir].chunks.forEach((chunk, i) => {
         if (conn.deframers) this.cut(conn, dir, chunk, pending[dir].times[i]);
-        else this.record(conn, dir, chunk, pending[dir].times[i], { message: 'Data', summary: `${chunk.length} bytes`, pair: { role: 'none' } }, false);
+        else this.record(conn, dir, chunk, pending[dir].times[i], { message: 'Data', pair: NO_PAIR }, false);
       });
     }
     this.opts.onChange?.();
@@ -177,15 +180,16 @@ export class Session {
   private cut(conn: Conn, direction: Direction, bytes: Uint8Array, time: number): void {
     for (const pdu of conn.deframers![direction].push(bytes)) {
       if (pdu.skipped) {
-        this.record(conn, direction, pdu.bytes, time, { message: 'Skipped', summary: `${pdu.bytes.length} bytes skipped: no plausible ${conn.protocol!.id} header`, pair: { role: 'none' } }, true, true);
+        this.record(conn, direction, pdu.bytes, time, { message: 'Skipped', pair: NO_PAIR }, true, true);
         continue;
       }
-      const peek = conn.protocol!.peek(pdu.bytes, direction, { variant: conn.variant });
+      // The summary is not kept (row() recomputes it on demand): classify skips it when the protocol can.
+      const peek = classifyPdu(conn.protocol!, pdu.bytes, direction, conn.variant ? { variant: conn.variant } : NO_OPTIONS);
       this.record(conn, direction, pdu.bytes, time, peek, peek.malformed ?? false);
     }
   }
 
-  private record(conn: Conn, direction: Direction, bytes: Uint8Array, time: number, peek: Peek, malformed: boolean, skipped = false): number {
+  private record(conn: Conn, direction: Direction, bytes: Uint8Array, time: number, peek: Omit<Peek, 'summary'>, malformed: boolean, skipped = false): number {
     this.firstTime ??= time;
     const protocolId = conn.protocol?.id ?? RAW_NAME;
     const key = `${protocolId}\u0000${peek.message}`;

@@ -3,6 +3,8 @@
  * as frames arrive; rows are fetched by range. Filters that read only built-in fields (frame.*, ip.*, tcp.*, fs.*)
  * run on the index alone; others decode the frames they look at.
  */
+import { extractFields } from '../../../shared/codec/extract';
+import type { FlatFields } from '../../../shared/codec/protocol';
 import { flattenFields, type FieldValue } from '../../../shared/codec/tree';
 import { BUILTIN_FIELDS, compileFilter, type CompiledFilter, type FilterErrorInfo } from '../../../shared/filter/index';
 import type { FrameRow } from '../../../shared/model/session';
@@ -25,9 +27,10 @@ export class FrameView {
   update(): { count: number; total: number } {
     const total = this.session.frameCount;
     if (this.filter) {
-      const needsTree = this.filter.fields.some((f) => !BUILTIN.has(f));
+      const wanted = treeFields(this.filter);
+      const needsTree = wanted.length > 0;
       for (; this.checked < total; this.checked++) {
-        if (this.filter.test(frameLookup(this.session, this.checked, needsTree))) this.push(this.checked);
+        if (this.filter.test(frameLookup(this.session, this.checked, needsTree, wanted))) this.push(this.checked);
       }
     }
     return { count: this.filter ? this.matchCount : total, total };
@@ -62,12 +65,25 @@ export function createView(session: Session, text: string): FrameView | { error:
   return new FrameView(session, text, compiled.filter);
 }
 
+const treeFieldCache = new WeakMap<CompiledFilter, readonly string[]>();
+
+/** The names a filter reads that only a frame's decoded fields can answer (not built-ins). */
+export function treeFields(filter: CompiledFilter): readonly string[] {
+  let names = treeFieldCache.get(filter);
+  if (!names) { names = filter.fields.filter((f) => !BUILTIN.has(f)); treeFieldCache.set(filter, names); }
+  return names;
+}
+
 /**
  * The value of a field for one frame: built-ins from the index and the connection, protocol fields from the
- * frame's decoded tree (decoded once, on first need).
+ * frame's decoded tree (decoded once, on first need). With `wanted` (every non-built-in name the caller may ask
+ * for, as `treeFields` gives a filter's), only those are extracted (`Protocol.extract`: no tree when the protocol
+ * can avoid it), and a frame whose protocol has none of them is not decoded at all; a name outside `wanted` still
+ * gets the full decode.
  */
-export function frameLookup(session: Session, frame: number, decodeOnDemand = true): (name: string) => FieldValue | FieldValue[] | undefined {
-  let fields: Record<string, FieldValue | FieldValue[]> | undefined;
+export function frameLookup(session: Session, frame: number, decodeOnDemand = true, wanted?: readonly string[]): (name: string) => FieldValue | FieldValue[] | undefined {
+  let fields: FlatFields | undefined;
+  let all: FlatFields | undefined;
   const i = session.index;
   return (name) => {
     switch (name) {
@@ -91,13 +107,26 @@ export function frameLookup(session: Session, frame: number, decodeOnDemand = tr
       }
     }
     if (!decodeOnDemand) return undefined;
-    if (!fields) {
-      const protocol = getProtocol(session.protocolName(frame));
-      if (!protocol || i.skipped(frame)) fields = {};
-      else {
-        fields = flattenFields(protocol.decode(session.bytes(frame), session.directionOf(frame), session.decodeOptions(frame)).tree);
+    if (wanted && wanted.includes(name)) {
+      if (!fields) {
+        const protocol = getProtocol(session.protocolName(frame));
+        // A protocol's fields are all named `<id>.…` (tested per protocol): other protocols' frames have none of them.
+        if (!protocol || i.skipped(frame) || !mentions(wanted, protocol.id)) fields = {};
+        else fields = extractFields(protocol, session.bytes(frame), session.directionOf(frame), wanted, session.decodeOptions(frame));
       }
+      return fields[name];
     }
-    return fields[name];
+    if (!all) {
+      const protocol = getProtocol(session.protocolName(frame));
+      if (!protocol || i.skipped(frame)) all = {};
+      else all = flattenFields(protocol.decode(session.bytes(frame), session.directionOf(frame), session.decodeOptions(frame)).tree);
+    }
+    return all[name];
   };
+}
+
+/** Whether any of `names` can belong to protocol `id` (`id` itself or a name under `id.`). */
+function mentions(names: readonly string[], id: string): boolean {
+  for (const n of names) if (n.startsWith(id) && (n.length === id.length || n.charCodeAt(id.length) === 46)) return true;
+  return false;
 }

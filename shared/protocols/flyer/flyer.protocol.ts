@@ -17,6 +17,7 @@ import {
   type CatalogEntry, type Doc, type Element, type JsonSchema,
 } from '../../codec/schema';
 import { addNote, type Note } from '../../codec/tree';
+import { extractFlyer } from './flyer-extract';
 
 const PREFIX = 'flyer';
 export const FLYER_PORT = 20180;
@@ -496,6 +497,25 @@ function buildCatalog(): CatalogEntry[] {
   return CATALOG_ORDER.map((a) => byAbbrev.get(a)!).filter(Boolean);
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Engine fast paths (same values as decode and peek; flyer-extract.ts, test/unit/protocols/extract.test.ts)
+
+/** The body fields when the PDU is complete, exactly as long as announced, and the real form consumes the body. */
+function exactBody(pdu: Uint8Array): readonly BodyField[] | undefined {
+  if (pdu.length < FLYER_HEADER_SIZE) return undefined;
+  const lay = layoutOf(pdu);
+  const fields = lay.def.fields;
+  if (!fields || lay.alt || !lay.complete || lay.bodyEnd !== pdu.length) return undefined;
+  return walk(fields, pdu, FLYER_HEADER_SIZE, lay.bodyEnd) === lay.bodyEnd ? fields : undefined;
+}
+
+function classifyFlyer(pdu: Uint8Array): Omit<Peek, 'summary'> {
+  const def = (pdu.length >= 10 ? BY_ID.get(peekInt(pdu, 6, 'u4le')) : undefined) ?? UNKNOWN;
+  const c: Omit<Peek, 'summary'> = { message: def.name, pair: pairOf(pdu, def) };
+  if (pdu.length < FLYER_HEADER_SIZE) c.malformed = true;
+  return c;
+}
+
 export const flyerProtocol: Protocol = {
   id: PREFIX,
   name: 'flyer',
@@ -526,5 +546,7 @@ export const flyerProtocol: Protocol = {
 
   peek: peekFlyer,
   decode: decodeFlyer,
+  extract: (pdu, direction, names, opts) => extractFlyer(pdu, direction, names, opts, exactBody, decodeFlyer),
+  classify: classifyFlyer,
   encode: encodeFlyer,
 };
