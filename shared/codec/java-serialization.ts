@@ -267,12 +267,12 @@ function shortName(className: string): string {
 
 const TYPE_CODE_DISPLAY: string[] = [];
 
-function typeCodeNode(at: number, code: number): FieldNode {
+export function typeCodeNode(at: number, code: number): FieldNode {
   const display = (TYPE_CODE_DISPLAY[code] ??= `0x${code.toString(16)} (${TC_NAMES[code] ?? 'unknown'})`);
   return { label: 'type code', start: at, length: 1, value: code, display };
 }
 
-function clip(text: string, max = 120): string {
+export function clip(text: string, max = 120): string {
   const q = jsonQuote(text);
   return q.length <= max ? q : `${q.slice(0, max - 1)}…" (${text.length} chars)`;
 }

@@ -9,12 +9,14 @@
  * `refs` (fields written as TC_REFERENCE → handle), `stream` (a valid but non-canonical serialization, kept verbatim),
  * `length` / `inner_length` (when the wire disagrees), and in JSON mode `framing` and `text`.
  */
-import { asciiPreview, bytesEqual, concatBytes, fromHex, fromUtf8, toHex, utf8, HexError } from '../../codec/bytes';
+import { asciiPreview, bytesEqual, concatBytes, fromHex, fromUtf8, latin1Text, toHex, utf8, HexError } from '../../codec/bytes';
 import { assembleFrame } from '../../codec/frame';
 import { DEFAULT_MAX_PDU, indexOf, peekInt } from '../../codec/framing';
 import {
-  BASE_HANDLE, JavaStreamWriter, STRING_SIGNATURE, decodeJavaStream, decodeModifiedUtf8, deref, encodeModifiedUtf8,
-  handleHex, type JavaClassSpec, type JavaClassTable, type JavaObject, type JavaValue,
+  BASE_HANDLE, JavaStreamWriter, STRING_SIGNATURE, TC_ARRAY, TC_CLASSDESC, TC_ENDBLOCKDATA, TC_NULL, TC_OBJECT, TC_STRING,
+  clip, decodeJavaStream, decodeModifiedUtf8, deref, encodeModifiedUtf8, handleHex, typeCodeNode, wireOrder,
+  type JavaArray, type JavaClassDesc, type JavaClassSpec, type JavaClassTable, type JavaEntity, type JavaFieldDef,
+  type JavaObject, type JavaStreamResult, type JavaString, type JavaValue,
 } from '../../codec/java-serialization';
 import { JsonSyntaxError, jsonQuote, parseJsonBytes, type JsonNode, type JsonValue } from '../../codec/json';
 import { decodeMessage, encodeMessage, encodesTo, fromBase64, toBase64, type PbMessage } from '../../codec/protobuf';
@@ -337,6 +339,174 @@ function extract(content: JavaValue | undefined): Extracted {
   return { cmd, refs, top, msgObject, problem };
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Fast decode of the canonical layout: exactly what encodeStream writes (thin descriptors, the fat `[B` descriptor,
+// literal ASCII strings), built straight into the nodes and values decodeJavaStream gives for it. Anything else
+// (references, long strings, non-ASCII text, a thin `[B`, trailing bytes) goes through the generic decoder.
+
+const CLASS_NAME_ABBREV = `${PREFIX}.class_name`;
+const BYTE_ARRAY_UID = BigInt.asIntN(64, 0xacf317f8060854e0n).toString();
+const WIRE_FIELDS: Record<string, readonly JavaFieldDef[]> = {
+  [NETTY_RPC_CMD]: wireOrder(TXLCN_CLASSES[NETTY_RPC_CMD].fields),
+  [RPC_CMD]: wireOrder(TXLCN_CLASSES[RPC_CMD].fields),
+  [MESSAGE_DTO]: wireOrder(TXLCN_CLASSES[MESSAGE_DTO].fields),
+};
+const FIELD_ABBREV: Record<string, string> = {};
+const LEN_ABBREV: Record<string, string> = {};
+for (const f of ['key', 'action', 'bytes', 'groupId', 'remoteKey']) { FIELD_ABBREV[f] = `${PREFIX}.${f}`; LEN_ABBREV[f] = `${PREFIX}.${f}_len`; }
+
+interface FastStream { p: Uint8Array; pos: number; handles: JavaEntity[] }
+
+/** A thin descriptor whose bytes were already matched, with its (thin or none) superclass. */
+function fastThinDesc(s: FastStream, tree: FieldNode[], label: string, name: string, superName: string | null): JavaClassDesc {
+  const start = s.pos;
+  const handle = BASE_HANDLE + s.handles.length;
+  const desc: JavaClassDesc = { kind: 'class', handle, name, form: 'thin', superclass: null, start, end: start, fields: WIRE_FIELDS[name] };
+  s.handles.push(desc);
+  const n = name.length;
+  const children: FieldNode[] = [
+    typeCodeNode(start, TC_CLASSDESC),
+    { label: 'descriptor kind', start: start + 1, length: 1, value: 1, display: '1 (thin)' },
+    { label: 'class name length', start: start + 2, length: 2, value: n },
+    { label: 'class name', start: start + 4, length: n, value: name, abbrev: CLASS_NAME_ABBREV },
+    { label: 'end of annotations', start: start + 4 + n, length: 1, value: TC_ENDBLOCKDATA, display: '0x78 (TC_ENDBLOCKDATA)' },
+  ];
+  const node: FieldNode = { label, start, length: 0, children, display: `${name} (thin, handle ${handleHex(handle)})` };
+  tree.push(node);
+  s.pos = start + 5 + n;
+  if (superName === null) {
+    children.push({ label: 'superclass descriptor', start: s.pos, length: 1, display: 'none (TC_NULL)' });
+    s.pos++;
+  } else desc.superclass = fastThinDesc(s, children, 'superclass descriptor', superName, null);
+  desc.end = s.pos;
+  node.length = s.pos - start;
+  return desc;
+}
+
+function fastNull(s: FastStream, tree: FieldNode[], name: string, obj: JavaObject): void {
+  const node: FieldNode = { label: name, start: s.pos, length: 1, display: 'null' };
+  tree.push(node);
+  obj.values[name] = null;
+  obj.nodes[name] = node;
+  s.pos++;
+}
+
+/** A String field: null or a literal of printable-or-control ASCII (no NUL, which modified UTF-8 writes as c0 80). */
+function fastString(s: FastStream, tree: FieldNode[], name: string, obj: JavaObject): boolean {
+  const p = s.p;
+  const start = s.pos;
+  const c = p[start];
+  if (c === TC_NULL) { fastNull(s, tree, name, obj); return true; }
+  if (c !== TC_STRING || start + 3 > p.length) return false;
+  const len = (p[start + 1] << 8) | p[start + 2];
+  const at = start + 3;
+  const stop = at + len;
+  if (stop > p.length) return false;
+  for (let i = at; i < stop; i++) { const b = p[i]; if (b === 0 || b >= 0x80) return false; }
+  const text = latin1Text(p, at, stop);
+  const handle = BASE_HANDLE + s.handles.length;
+  const str: JavaString = { kind: 'string', handle, text, long: false, start, end: stop };
+  s.handles.push(str);
+  const node: FieldNode = {
+    label: name, start, length: stop - start,
+    children: [typeCodeNode(start, TC_STRING), { label: 'length', start: start + 1, length: 2, value: len, abbrev: LEN_ABBREV[name] }],
+    abbrev: FIELD_ABBREV[name], value: text, display: `${clip(text)} (handle ${handleHex(handle)})`,
+  };
+  tree.push(node);
+  obj.values[name] = str;
+  obj.nodes[name] = node;
+  s.pos = stop;
+  return true;
+}
+
+/** MessageDto.bytes: null or a `byte[]` with the fat descriptor Netty writes. */
+function fastBytes(s: FastStream, tree: FieldNode[], obj: JavaObject): boolean {
+  const p = s.p;
+  const start = s.pos;
+  if (p[start] === TC_NULL) { fastNull(s, tree, 'bytes', obj); return true; }
+  const countAt = start + BYTES_HEAD.bytes.length;
+  if (countAt + 4 > p.length || !startsWith(p, start, BYTES_HEAD)) return false;
+  const count = peekInt(p, countAt, 's4be');
+  const dataStart = countAt + 4;
+  if (count < 0 || count > p.length - dataStart) return false;
+  const d = start + 1;
+  const dhandle = BASE_HANDLE + s.handles.length;
+  const desc: JavaClassDesc = {
+    kind: 'class', handle: dhandle, name: '[B', form: 'fat', superclass: null, start: d, end: countAt,
+    serialVersionUID: BYTE_ARRAY_UID, flags: 2, fields: [],
+  };
+  s.handles.push(desc);
+  const descNode: FieldNode = {
+    label: 'class descriptor', start: d, length: countAt - d,
+    children: [
+      typeCodeNode(d, TC_CLASSDESC),
+      { label: 'descriptor kind', start: d + 1, length: 1, value: 0, display: '0 (fat)' },
+      { label: 'class name length', start: d + 2, length: 2, value: 2 },
+      { label: 'class name', start: d + 4, length: 2, value: '[B', abbrev: CLASS_NAME_ABBREV },
+      { label: 'serialVersionUID', start: d + 6, length: 8, value: BYTE_ARRAY_UID, display: '0xacf317f8060854e0' },
+      { label: 'flags', start: d + 14, length: 1, value: 2, display: '0x02 (SC_SERIALIZABLE)' },
+      { label: 'field count', start: d + 15, length: 2, value: 0 },
+      { label: 'end of annotations', start: d + 17, length: 1, value: TC_ENDBLOCKDATA, display: '0x78 (TC_ENDBLOCKDATA)' },
+      { label: 'superclass descriptor', start: d + 18, length: 1, display: 'none (TC_NULL)' },
+    ],
+    display: `[B (fat, handle ${handleHex(dhandle)})`,
+  };
+  const handle = BASE_HANDLE + s.handles.length;
+  const stop = dataStart + count;
+  const bytes = p.subarray(dataStart, stop);
+  const arr: JavaArray = { kind: 'array', handle, desc, length: count, dataStart, start, end: stop, bytes };
+  s.handles.push(arr);
+  const node: FieldNode = {
+    label: 'bytes', start, length: stop - start,
+    children: [typeCodeNode(start, TC_ARRAY), descNode, { label: 'length', start: countAt, length: 4, value: count, abbrev: LEN_ABBREV.bytes }],
+    abbrev: FIELD_ABBREV.bytes, value: toHex(bytes), display: `${count} byte${count === 1 ? '' : 's'}: ${asciiPreview(bytes)} (handle ${handleHex(handle)})`,
+  };
+  tree.push(node);
+  obj.values.bytes = arr;
+  obj.nodes.bytes = node;
+  s.pos = stop;
+  return true;
+}
+
+/**
+ * decodeJavaStream's result for a PDU whose stream (8 to the end) is in the canonical layout, or undefined. Such a
+ * stream is also what encodeStream writes for the decoded values (decode's canonical check holds by construction).
+ */
+function fastStream(p: Uint8Array): JavaStreamResult | undefined {
+  const n = p.length;
+  if (n < 8 + HEAD.bytes.length || !startsWith(p, 8, HEAD)) return undefined;
+  const s: FastStream = { p, pos: 10, handles: [] };
+  const topNode: FieldNode = { label: 'NettyRpcCmd', start: 9, length: 0, children: [typeCodeNode(9, TC_OBJECT)] };
+  const nodes: FieldNode[] = [{ abbrev: `${PREFIX}.stream_version`, label: 'stream version', start: 8, length: 1, value: 5 }, topNode];
+  const c = topNode.children!;
+  const desc = fastThinDesc(s, c, 'class descriptor', NETTY_RPC_CMD, RPC_CMD);
+  const top: JavaObject = { kind: 'object', handle: BASE_HANDLE + s.handles.length, desc, values: {}, nodes: {}, start: 9, end: 9 };
+  s.handles.push(top);
+  topNode.display = `NettyRpcCmd (handle ${handleHex(top.handle)})`;
+  if (!fastString(s, c, 'key', top)) return undefined;
+  const at = s.pos;
+  if (p[at] === TC_NULL) fastNull(s, c, 'msg', top);
+  else if (startsWith(p, at, MSG_HEAD)) {
+    const msgNode: FieldNode = { label: 'msg', start: at, length: 0, children: [typeCodeNode(at, TC_OBJECT)] };
+    c.push(msgNode);
+    const mc = msgNode.children!;
+    s.pos = at + 1;
+    const mdesc = fastThinDesc(s, mc, 'class descriptor', MESSAGE_DTO, null);
+    const msg: JavaObject = { kind: 'object', handle: BASE_HANDLE + s.handles.length, desc: mdesc, values: {}, nodes: {}, start: at, end: at };
+    s.handles.push(msg);
+    top.values.msg = msg;
+    top.nodes.msg = msgNode;
+    msgNode.display = `MessageDto (handle ${handleHex(msg.handle)})`;
+    if (!fastString(s, mc, 'action', msg) || !fastBytes(s, mc, msg) || !fastString(s, mc, 'groupId', msg)) return undefined;
+    msg.end = s.pos;
+    msgNode.length = s.pos - at;
+  } else return undefined;
+  if (!fastString(s, c, 'remoteKey', top) || s.pos !== n) return undefined;
+  top.end = n;
+  topNode.length = n - 9;
+  return { nodes, notes: [], handles: s.handles, end: n, failed: false, version: 5, content: top };
+}
+
 function decodeBinary(pdu: Uint8Array, direction: Direction, opts: DecodeOptions): DecodedFrame {
   const tree: FieldNode[] = [];
   const notes: Note[] = [];
@@ -358,7 +528,8 @@ function decodeBinary(pdu: Uint8Array, direction: Direction, opts: DecodeOptions
   }
   // Cut by L1 (§4.1); bytes after it are trailing.
   const end = l1 >= 4 ? Math.min(pdu.length, 4 + l1) : pdu.length;
-  const res = decodeJavaStream(pdu, { prefix: PREFIX, classes: TXLCN_CLASSES, start: 8, end, label: 'NettyRpcCmd' });
+  const fast = end === pdu.length ? fastStream(pdu) : undefined;
+  const res = fast ?? decodeJavaStream(pdu, { prefix: PREFIX, classes: TXLCN_CLASSES, start: 8, end, label: 'NettyRpcCmd' });
   notes.push(...res.notes);
   const last = res.nodes[res.nodes.length - 1];
   const groupEnd = Math.max(res.end, last ? last.start + last.length : 8);
@@ -399,8 +570,10 @@ function decodeBinary(pdu: Uint8Array, direction: Direction, opts: DecodeOptions
     if (l1 !== streamLen + 4) doc.length = l1;
     // A valid stream our writer would not produce byte for byte (a fat descriptor, a long string under 64 KiB…)
     // is kept verbatim so that re-encoding still gives the captured bytes.
-    let canonical = false;
-    try { canonical = streamMatches(normalize(name, doc, false, opts.context), pdu, 8, res.end); } catch { canonical = false; }
+    // The canonical layout re-encodes to itself, except that a rok's params may be re-encoded with another table
+    // (encodeTable chooses by their members): those still take the full check.
+    let canonical = fast !== undefined && (doc.params === undefined || name !== 'rok');
+    if (!canonical) try { canonical = streamMatches(normalize(name, doc, false, opts.context), pdu, 8, res.end); } catch { canonical = false; }
     if (!canonical) {
       doc.stream = toHex(pdu, 8, res.end);
       notes.push({ severity: 'info', message: 'non-canonical serialization: the stream is kept verbatim in `stream` for re-encoding' });
