@@ -7,6 +7,8 @@ import { FileDialog } from './features/dialogs/file-dialog';
 import { ProxyDialog } from './features/dialogs/proxy-dialog';
 import { FilterBar } from './features/filter-bar/filter-bar';
 import { CaptureDialog } from './features/capture/capture-dialog';
+import { OperationProgress } from './features/progress/operation-progress';
+import { RecoveryPrompt } from './features/recovery/recovery-prompt';
 import { FrameList } from './features/frame-list/frame-list';
 import { LowerPane } from './features/layout/lower-pane';
 import { Splitter } from './features/layout/splitter';
@@ -39,6 +41,7 @@ export function App(): ReactElement {
           </>
         )}
       </main>
+      <OperationProgress />
       <StatusBar />
       <ContextMenu />
       <Notices />
@@ -50,3 +53,4 @@ export function App(): ReactElement {
   );
 }
       {dialog?.name === 'capture' ? <CaptureDialog /> : null}
+      <RecoveryPrompt />

@@ -258,7 +258,8 @@ export class Engine {
   /** Save As: the live spool as it is, or the opened file converted to pcapng. */
   async save(path: string): Promise<{ path: string; frames: number }> {
     const progress = (done: number, total: number): void => this.emit('session.progress', { path, done, total, operation: 'save' });
-    if (this.spool && this.spoolPath) {
+    // The live spool once it holds traffic; an opened file while a listener merely waits (its spool is still empty).
+    if (this.spool && this.spoolPath && (this.spool.packets > 0 || !this.file)) {
       await this.spool.flush();
       await copyWithProgress(this.spoolPath, path, progress);
     } else if (this.file) {

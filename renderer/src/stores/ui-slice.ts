@@ -3,7 +3,7 @@ import { loadJson, saveJson } from './services';
 import type { SliceCreator } from './store';
 
 export type Theme = 'dark' | 'light';
-export type LowerTab = 'packet' | 'connections' | 'statistics' | 'follow';
+export type LowerTab = 'packet' | 'connections' | 'statistics' | 'follow' | 'transactions';
 export type DialogName = 'proxy' | 'open' | 'save' | 'decodeAs' | 'capture';
 
 export interface MenuItem {

@@ -6,6 +6,7 @@ import { fromHex } from '../../../shared/codec/bytes';
 import type { FieldNode, Note } from '../../../shared/codec/tree';
 import type { FrameDetail } from '../../../shared/model/session';
 import { getProtocol } from '../../../shared/protocols/index';
+import { findDataSources, type DataSource } from './data-sources';
 
 export interface DecodedView {
   number: number;
@@ -16,6 +17,8 @@ export interface DecodedView {
   length: number;
   notes: Note[];
   tree: FieldNode[];
+  /** Bytes inside the frame worth their own hex tab (data-sources.ts). */
+  sources?: DataSource[];
 }
 
 export function decodeFrame(detail: FrameDetail): DecodedView {
@@ -33,9 +36,10 @@ export function decodeFrame(detail: FrameDetail): DecodedView {
   }
   try {
     const frame = protocol.decode(bytes, row.direction, { context: detail.context, variant: detail.variant });
+    const sources = findDataSources(frame.tree, bytes);
     return {
       ...base, message: frame.message, summary: frame.summary, malformed: frame.malformed,
-      notes: [...(detail.notes ?? []), ...frame.notes], tree: frame.tree,
+      notes: [...(detail.notes ?? []), ...frame.notes], tree: frame.tree, ...(sources.length ? { sources } : {}),
     };
   } catch (e) {
     // Decoders never throw by contract; if one does, show the bytes and say so rather than an empty pane.

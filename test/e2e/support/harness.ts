@@ -31,9 +31,15 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** `framescope serve --port 0`, resolved with the URL it prints. */
-export async function startServe(): Promise<Served> {
-  const child = spawn(process.execPath, [join(ROOT, 'bin/framescope.js'), 'serve', '--port', '0'], { cwd: ROOT, env: { ...process.env, FRAMESCOPE_SPOOL_ROOT: mkdtempSync(join(tmpdir(), 'framescope-spool-root-')) }, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * `framescope serve --port 0`, resolved with the URL it prints. Each serve gets its own spool root, so spools other
+ * runs left behind are not offered for recovery; `env` overrides it, `wrap` runs serve through a command (setpriv).
+ */
+export async function startServe(opts: { env?: Record<string, string>; wrap?: string[] } = {}): Promise<Served> {
+  const argv = [process.execPath, join(ROOT, 'bin/framescope.js'), 'serve', '--port', '0'];
+  const [cmd, ...args] = [...(opts.wrap ?? []), ...argv];
+  const env = { ...process.env, FRAMESCOPE_SPOOL_ROOT: mkdtempSync(join(tmpdir(), 'framescope-spool-root-')), ...opts.env };
+  const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += String(d); });
   const url = await new Promise<string>((resolve, reject) => {

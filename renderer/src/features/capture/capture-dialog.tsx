@@ -79,7 +79,8 @@ export function CaptureDialog(): ReactElement {
       ) : null}
       {problem ? <CaptureProblem message={problem} /> : null}
       <form className="form" onSubmit={(e) => void start(e)} data-testid="capture-form">
-        <label>Interface
+        <div className="form-field">
+          <span>Interface</span>
           <div className="iface-list" role="listbox" aria-label="Interfaces" data-testid="capture-interfaces">
             {interfaces === undefined ? <div className="pane-empty">Listing interfaces…</div>
               : interfaces.length === 0 ? <div className="pane-empty">No interface to capture on.</div>
@@ -94,7 +95,7 @@ export function CaptureDialog(): ReactElement {
                   </div>
                 ))}
           </div>
-        </label>
+        </div>
         <div className="form-row">
           <label>Capture filter (BPF, as for tcpdump)
             <input name="bpf" value={bpf} onChange={(e) => setBpf(e.target.value)} placeholder="tcp port 8070 or tcp port 46367" spellCheck={false} />

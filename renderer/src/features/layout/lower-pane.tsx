@@ -5,14 +5,16 @@ import type { LowerTab } from '../../stores/ui-slice';
 import { ConnectionsPanel } from '../connections/connections-panel';
 import { FieldTree } from '../field-tree/field-tree';
 import { FollowView } from '../follow/follow-view';
-import { HexView } from '../hex-view/hex-view';
 import { StatisticsPanel } from '../statistics/statistics-panel';
+import { TransactionsPanel } from '../transactions/transactions-panel';
+import { HexPane } from '../data-sources/hex-pane';
 
 const TABS: { id: LowerTab; title: string }[] = [
   { id: 'packet', title: 'Frame' },
   { id: 'connections', title: 'Connections' },
   { id: 'statistics', title: 'Statistics' },
   { id: 'follow', title: 'Follow connection' },
+  { id: 'transactions', title: 'Transactions' },
 ];
 
 export function LowerPane(): ReactElement {
@@ -35,9 +37,9 @@ export function LowerPane(): ReactElement {
         {tab === 'packet' ? (
           <div className="packet-panes">
             <div className="tree-pane"><FieldTree /></div>
-            <div className="hex-pane"><HexView /></div>
+            <div className="hex-pane"><HexPane /></div>
           </div>
-        ) : tab === 'connections' ? <ConnectionsPanel /> : tab === 'statistics' ? <StatisticsPanel /> : <FollowView />}
+        ) : tab === 'connections' ? <ConnectionsPanel /> : tab === 'statistics' ? <StatisticsPanel /> : tab === 'transactions' ? <TransactionsPanel /> : <FollowView />}
       </div>
     </section>
   );
