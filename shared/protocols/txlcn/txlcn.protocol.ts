@@ -184,17 +184,17 @@ function pairingOf(name: string, c: Cmd, direction: Direction): PairingKey {
 
 /** §4.4: compact, alphabetical members, nulls omitted, bytes as padded Base64. */
 function renderJson(c: Cmd): string {
-  const parts: string[] = [];
-  if (typeof c.key === 'string') parts.push(`"key":${jsonQuote(c.key)}`);
+  let out = '{';
+  if (typeof c.key === 'string') out += `"key":${jsonQuote(c.key)}`;
   if (c.msg) {
-    const m: string[] = [];
-    if (typeof c.msg.action === 'string') m.push(`"action":${jsonQuote(c.msg.action)}`);
-    if (c.msg.bytes) m.push(`"bytes":"${toBase64(c.msg.bytes)}"`);
-    if (typeof c.msg.groupId === 'string') m.push(`"groupId":${jsonQuote(c.msg.groupId)}`);
-    parts.push(`"msg":{${m.join(',')}}`);
+    let m = '';
+    if (typeof c.msg.action === 'string') m += `"action":${jsonQuote(c.msg.action)}`;
+    if (c.msg.bytes) m += `${m ? ',' : ''}"bytes":"${toBase64(c.msg.bytes)}"`;
+    if (typeof c.msg.groupId === 'string') m += `${m ? ',' : ''}"groupId":${jsonQuote(c.msg.groupId)}`;
+    out += `${out.length > 1 ? ',' : ''}"msg":{${m}}`;
   }
-  if (typeof c.remoteKey === 'string') parts.push(`"remoteKey":${jsonQuote(c.remoteKey)}`);
-  return `{${parts.join(',')}}`;
+  if (typeof c.remoteKey === 'string') out += `${out.length > 1 ? ',' : ''}"remoteKey":${jsonQuote(c.remoteKey)}`;
+  return `${out}}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -1071,7 +1071,7 @@ function scanString(skip = false): string | null {
   if (start >= 0) {
     if (end <= p.length) {
       // A skipped string (remoteKey, which nothing can refer back to) is checked but not decoded.
-      const text = skip ? '' : decodeModifiedUtf8(p, start, end).text;
+      const text = skip ? '' : asciiText(p, start, end) ?? decodeModifiedUtf8(p, start, end).text;
       scan.strings[scan.next++] = text;
       scan.pos = end;
       return text;
@@ -1084,6 +1084,12 @@ function scanString(skip = false): string | null {
   }
   scan.bad = true;
   return null;
+}
+
+/** Modified UTF-8 that is plain ASCII (no NUL, which it writes as c0 80) is its own text: no result object. */
+function asciiText(p: Uint8Array, start: number, end: number): string | undefined {
+  for (let i = start; i < end; i++) { const b = p[i]; if (b === 0 || b >= 0x80) return undefined; }
+  return latin1Text(p, start, end);
 }
 
 /** Handles that are no String (descriptors, objects, arrays): cleared rather than truncating the reused list. */
@@ -1132,6 +1138,9 @@ function fastScan(p: Uint8Array, withRemoteKey: boolean): Cmd | undefined {
 // ---------------------------------------------------------------------------------------------------------------
 // Framing and detection (§4.1, §4.7, §4.8)
 
+const STRICT_HEAD = [0x05, 0x73, 0x72, 0x01];
+const LOOSE_HEAD = [0x05, 0x73];
+
 /** Header checks on the bytes present; `strict` (resynchronisation) also wants L1 = L2 + 4 and the thin descriptor. */
 function plausibleHead(buf: Uint8Array, off: number, avail: number, max: number, strict: boolean): boolean {
   if (avail <= 0) return false;
@@ -1144,7 +1153,7 @@ function plausibleHead(buf: Uint8Array, off: number, avail: number, max: number,
   if (avail >= 5 && buf[off + 4] === 0x7b) return l1 >= 2;
   if (l1 < 6) return false;
   if (strict && avail >= 8 && peekInt(buf, off + 4, 'u4be') !== l1 - 4) return false;
-  const expected = strict ? [0x05, 0x73, 0x72, 0x01] : [0x05, 0x73];
+  const expected = strict ? STRICT_HEAD : LOOSE_HEAD;
   for (let i = 0; i < expected.length && 8 + i < avail; i++) if (buf[off + 8 + i] !== expected[i]) return false;
   return true;
 }
