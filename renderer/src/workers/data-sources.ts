@@ -30,7 +30,7 @@ const MAX_SOURCES = 8;
 const MAX_BYTES = 1 << 20;
 
 const PAYLOADS: Record<string, { label: string; description: string }> = {
-  'txlcn.bytes': { label: 'txlcn.bytes', description: "MessageDto.bytes: the byte[] inside the Java-serialized object (the parameters' protobuf)" },
+  'txlcn.bytes': { label: 'txlcn.bytes', description: 'MessageDto.bytes, the protobuf parameters' },
   'hodor.body': { label: 'hodor body', description: 'hodor body' },
 };
 
@@ -38,8 +38,8 @@ const PAYLOADS: Record<string, { label: string; description: string }> = {
 export function base64Bytes(text: string): Uint8Array | undefined {
   if (text.length < 4 || text.length % 4 !== 0 || text.length > (MAX_BYTES * 4) / 3) return undefined;
   if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || /^[0-9a-fA-F]+$/.test(text)) return undefined;
-  // Words, identifiers and class names match the alphabet too: ask for padding, a + or /, or a mix of cases and digits.
-  if (!/[=+/]/.test(text) && !(/[A-Z]/.test(text) && /[a-z]/.test(text) && /[0-9]/.test(text))) return undefined;
+  // Words, identifiers and class names match the alphabet too: ask for padding, a + or /, or a long mix of cases and digits.
+  if (!/[=+/]/.test(text) && !(text.length >= 16 && /[A-Z]/.test(text) && /[a-z]/.test(text) && /[0-9]/.test(text))) return undefined;
   const bytes = fromBase64(text);
   return bytes.length > 0 ? bytes : undefined;
 }

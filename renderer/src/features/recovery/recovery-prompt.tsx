@@ -8,6 +8,7 @@ import type { RecoverableSession } from '../../../../shared/api/contract';
 import { formatBytes } from '../../lib/format';
 import { useApp, useAppStore, useServices } from '../../stores/store';
 import { Dialog } from '../dialogs/dialog';
+import './recovery.css';
 
 export function RecoveryPrompt(): ReactElement | null {
   const store = useAppStore();
@@ -48,23 +49,18 @@ export function RecoveryPrompt(): ReactElement | null {
       <p className="dim" style={{ marginTop: 0 }}>
         Framescope did not exit cleanly last time. {list.length === 1 ? 'This live session was' : 'These live sessions were'} recorded but not saved:
       </p>
-      <table className="mini-table" data-testid="recovery-list">
-        <thead><tr><th>Started</th><th>Last written</th><th className="num">Size</th><th>Spool file</th><th /></tr></thead>
-        <tbody>
-          {list.map((r) => (
-            <tr key={r.id}>
-              <td>{new Date(r.startedAt).toLocaleString()}</td>
-              <td>{new Date(r.modifiedAt).toLocaleString()}</td>
-              <td className="num">{formatBytes(r.size)}</td>
-              <td className="mono" title={r.path} style={{ maxWidth: 260, overflow: 'hidden', textOverflow: 'ellipsis' }}>{r.path.split(/[\\/]/).slice(-2).join('/')}</td>
-              <td style={{ display: 'flex', gap: 6 }}>
-                <button className="primary-button" disabled={busy} onClick={() => void reopen(r)} data-testid="recovery-open">Reopen</button>
-                <button className="small-button" disabled={busy} onClick={() => void discard(r)} data-testid="recovery-discard">Discard</button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <div className="recovery-list" data-testid="recovery-list">
+        {list.map((r) => (
+          <div key={r.id} className="recovery-item">
+            <div className="recovery-text">
+              <div>Started <b>{new Date(r.startedAt).toLocaleString()}</b>, last written {new Date(r.modifiedAt).toLocaleTimeString()} · {formatBytes(r.size)}</div>
+              <div className="mono dim recovery-path" title={r.path}>{r.path}</div>
+            </div>
+            <button className="primary-button" disabled={busy} onClick={() => void reopen(r)} data-testid="recovery-open">Reopen</button>
+            <button className="small-button" disabled={busy} onClick={() => void discard(r)} data-testid="recovery-discard">Discard</button>
+          </div>
+        ))}
+      </div>
       <div className="form-actions" style={{ marginTop: 12 }}>
         <button className="small-button" onClick={later} data-testid="recovery-later">Later</button>
       </div>
