@@ -1,14 +1,15 @@
 /** Wireshark's three panes: toolbar and filter on top, the frame list, then the frame's tree and bytes; a status bar. */
 import { useEffect, useRef, type ReactElement } from 'react';
 import { useApp } from './stores/store';
+import { ComposerDrawer } from './features/composer/composer-drawer';
 import { ContextMenu } from './features/context-menu/context-menu';
 import { DecodeAsDialog } from './features/dialogs/decode-as-dialog';
 import { FileDialog } from './features/dialogs/file-dialog';
 import { ProxyDialog } from './features/dialogs/proxy-dialog';
-import { FilterBar } from './features/filter-bar/filter-bar';
 import { CaptureDialog } from './features/capture/capture-dialog';
 import { OperationProgress } from './features/progress/operation-progress';
 import { RecoveryPrompt } from './features/recovery/recovery-prompt';
+import { FilterBar } from './features/filter-bar/filter-bar';
 import { FrameList } from './features/frame-list/frame-list';
 import { LowerPane } from './features/layout/lower-pane';
 import { Splitter } from './features/layout/splitter';
@@ -32,15 +33,18 @@ export function App(): ReactElement {
     <div className="app">
       <Toolbar />
       <FilterBar />
-      <main ref={main} className="main">
-        {!ready ? <div className="pane-empty">Connecting to the engine…</div> : empty ? <Welcome /> : (
-          <>
-            <section className="upper" style={{ flexBasis: `${split * 100}%` }}><FrameList /></section>
-            <Splitter container={() => main.current} />
-            <LowerPane />
-          </>
-        )}
-      </main>
+      <div className="workbench">
+        <main ref={main} className="main">
+          {!ready ? <div className="pane-empty">Connecting to the engine…</div> : empty ? <Welcome /> : (
+            <>
+              <section className="upper" style={{ flexBasis: `${split * 100}%` }}><FrameList /></section>
+              <Splitter container={() => main.current} />
+              <LowerPane />
+            </>
+          )}
+        </main>
+        <ComposerDrawer />
+      </div>
       <OperationProgress />
       <StatusBar />
       <ContextMenu />
@@ -49,8 +53,8 @@ export function App(): ReactElement {
       {dialog?.name === 'open' ? <FileDialog mode="open" /> : null}
       {dialog?.name === 'save' ? <FileDialog mode="save" /> : null}
       {dialog?.name === 'decodeAs' ? <DecodeAsDialog port={dialog.port} /> : null}
+      {dialog?.name === 'capture' ? <CaptureDialog /> : null}
+      <RecoveryPrompt />
     </div>
   );
 }
-      {dialog?.name === 'capture' ? <CaptureDialog /> : null}
-      <RecoveryPrompt />

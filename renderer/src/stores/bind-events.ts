@@ -1,5 +1,6 @@
 /** Engine events → store: totals and view refreshes (batched by the engine, about 20 a second), proxies, notices. */
 import type { EngineApi } from '../../../shared/api/contract';
+import { bindCraftEvents } from './bind-craft-events';
 import type { AppStore } from './store';
 
 export function bindEngineEvents(store: AppStore, api: EngineApi): () => void {
@@ -11,6 +12,7 @@ export function bindEngineEvents(store: AppStore, api: EngineApi): () => void {
     api.on('proxy.status', (proxies) => store.setState({ proxies })),
     api.on('capture.status', (capture) => store.setState({ capture })),
     api.on('notice', ({ severity, message }) => store.getState().notify(severity, message)),
+    bindCraftEvents(store, api),
   ];
   return () => offs.forEach((off) => off());
 }

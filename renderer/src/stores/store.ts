@@ -4,6 +4,7 @@
  */
 import { createContext, useContext } from 'react';
 import { createStore, useStore, type StoreApi } from 'zustand';
+import { createCraftSlice, type CraftSlice } from './craft-slice';
 import { createDetailSlice, type DetailSlice } from './detail-slice';
 import { createFilterSlice, type FilterSlice } from './filter-slice';
 import type { Services } from './services';
@@ -11,7 +12,7 @@ import { createSessionSlice, type SessionSlice } from './session-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { createViewSlice, type ViewSlice } from './view-slice';
 
-export type AppState = SessionSlice & ViewSlice & FilterSlice & DetailSlice & UiSlice;
+export type AppState = SessionSlice & ViewSlice & FilterSlice & DetailSlice & UiSlice & CraftSlice;
 export type AppStore = StoreApi<AppState>;
 export type SliceCreator<T> = (set: AppStore['setState'], get: AppStore['getState'], services: Services) => T;
 
@@ -22,6 +23,7 @@ export function createAppStore(services: Services): AppStore {
     ...createFilterSlice(set, get, services),
     ...createDetailSlice(set, get, services),
     ...createUiSlice(set, get, services),
+    ...createCraftSlice(set, get, services),
   }));
 }
 

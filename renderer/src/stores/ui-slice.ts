@@ -3,7 +3,9 @@ import { loadJson, saveJson } from './services';
 import type { SliceCreator } from './store';
 
 export type Theme = 'dark' | 'light';
-export type LowerTab = 'packet' | 'connections' | 'statistics' | 'follow' | 'transactions';
+export type LowerTab = 'packet' | 'connections' | 'statistics' | 'follow' | 'transactions' | CraftTab;
+/** The crafting tabs (features/intercept/craft-tabs.tsx). */
+export type CraftTab = 'intercept' | 'mocks' | 'sequences' | 'chaos';
 export type DialogName = 'proxy' | 'open' | 'save' | 'decodeAs' | 'capture';
 
 export interface MenuItem {

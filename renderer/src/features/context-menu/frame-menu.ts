@@ -35,6 +35,10 @@ export function frameMenu(store: AppStore, { decoder, copy }: Services, row: Fra
         (e: Error) => store.getState().notify('error', `Copy: ${e.message}`)),
     },
     { label: 'Copy summary', action: () => void copy(row.summary) },
+    {
+      label: 'Edit & resend…', separatorBefore: true, hint: 'open in the composer',
+      action: () => { store.getState().closeMenu(); void store.getState().editFrame(row.number); },
+    },
     { label: 'Decode as…', separatorBefore: true, action: () => store.getState().openDialog('decodeAs', serverPort(row)) },
   ];
 }

@@ -64,6 +64,7 @@ export function FieldTree(): ReactElement {
           {view.malformed ? <span className="badge error">malformed</span> : null}
         </span>
         <span className="pane-actions">
+          <button className="small-button" title="Open this frame in the composer to edit and resend it" data-testid="edit-resend" onClick={() => void store.getState().editFrame(view.number)}>Edit &amp; resend</button>
           <button className="icon-button" title="Expand all" onClick={() => store.getState().expandAll()}><Icon name="expand" /></button>
           <button className="icon-button" title="Collapse all" onClick={() => store.getState().collapseAll()}><Icon name="collapse" /></button>
         </span>

@@ -6,6 +6,7 @@ import { ConnectionsPanel } from '../connections/connections-panel';
 import { FieldTree } from '../field-tree/field-tree';
 import { FollowView } from '../follow/follow-view';
 import { StatisticsPanel } from '../statistics/statistics-panel';
+import { CRAFT_TABS, CraftTabBody, CraftTabCount } from '../intercept/craft-tabs';
 import { TransactionsPanel } from '../transactions/transactions-panel';
 import { HexPane } from '../data-sources/hex-pane';
 
@@ -15,6 +16,7 @@ const TABS: { id: LowerTab; title: string }[] = [
   { id: 'statistics', title: 'Statistics' },
   { id: 'follow', title: 'Follow connection' },
   { id: 'transactions', title: 'Transactions' },
+  ...CRAFT_TABS,
 ];
 
 export function LowerPane(): ReactElement {
@@ -29,7 +31,7 @@ export function LowerPane(): ReactElement {
             key={t.id} role="tab" aria-selected={tab === t.id} className={`tab${tab === t.id ? ' active' : ''}`}
             onClick={() => store.getState().setLowerTab(t.id)} data-testid={`tab-${t.id}`}
           >
-            {t.title}{t.id === 'connections' && connections > 0 ? <span className="tab-count">{connections}</span> : null}
+            {t.title}{t.id === 'connections' && connections > 0 ? <span className="tab-count">{connections}</span> : null}<CraftTabCount tab={t.id} />
           </button>
         ))}
       </nav>
@@ -39,7 +41,7 @@ export function LowerPane(): ReactElement {
             <div className="tree-pane"><FieldTree /></div>
             <div className="hex-pane"><HexPane /></div>
           </div>
-        ) : tab === 'connections' ? <ConnectionsPanel /> : tab === 'statistics' ? <StatisticsPanel /> : tab === 'transactions' ? <TransactionsPanel /> : <FollowView />}
+        ) : CRAFT_TABS.some((t) => t.id === tab) ? <CraftTabBody tab={tab} /> : tab === 'connections' ? <ConnectionsPanel /> : tab === 'statistics' ? <StatisticsPanel /> : tab === 'transactions' ? <TransactionsPanel /> : <FollowView />}
       </div>
     </section>
   );

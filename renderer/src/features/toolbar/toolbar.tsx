@@ -2,6 +2,7 @@
 import type { ReactElement } from 'react';
 import { useApp, useAppStore } from '../../stores/store';
 import { Icon, type IconName } from '../icons/icons';
+import { ComposeButton } from '../composer/compose-button';
 import { CaptureButton } from '../capture/capture-button';
 
 function ToolButton({ icon, label, title, onClick, active, disabled, testId, accent }: {
@@ -61,6 +62,7 @@ export function Toolbar(): ReactElement {
           onClick={() => void (demoRunning ? s().stopDemo() : s().startDemo())}
         />
       </div>
+      <div className="tool-group"><ComposeButton /></div>
       <div className="spacer" />
       <ToolButton
         icon={theme === 'dark' ? 'sun' : 'moon'} title={theme === 'dark' ? 'Light theme' : 'Dark theme'} testId="theme-button"
