@@ -24,7 +24,7 @@ export function App(): ReactElement {
   const dialog = useApp((s) => s.dialog);
   const ready = useApp((s) => s.ready);
   // The welcome screen while nothing has happened yet: no frames, no listener, no file.
-  const empty = useApp((s) => s.ready && s.frames === 0 && s.proxies.length === 0 && !s.file && s.appliedFilter === '' && !s.demoRunning);
+  const empty = useApp((s) => s.ready && s.frames === 0 && s.proxies.length === 0 && !s.file && s.appliedFilter === '' && !s.demoRunning && s.capture.state !== 'capturing');
   const main = useRef<HTMLElement>(null);
 
   useEffect(() => { document.documentElement.dataset.theme = theme; }, [theme]);
