@@ -188,6 +188,8 @@ describe('craft UI against framescope serve and real peers', () => {
       return rows.find((r) => r.mark?.kind === 'modified');
     });
     expect(marked.mark?.original).toBe(held.hex);
+    // The frame list says so too.
+    await expect.poll(() => page.locator('.frame-row.mark-modified .col-info').first().textContent()).toMatch(/^\[modified\] HeartbeatRequest id=4242/);
     client.destroy();
     await api.call('intercept.setRules', { listenerId: listener.id, rules: [] });
   });

@@ -106,7 +106,8 @@ export interface DerivedField {
 export function derivedFields(schema: JsonSchema | undefined): DerivedField[] {
   const out: DerivedField[] = [];
   for (const [name, prop] of Object.entries(schema?.properties ?? {})) {
-    if (prop[DERIVED]) out.push({ name, description: prop.description ?? name });
+    // Some declarations describe a computed member without the keyword: the description says so.
+    if (prop[DERIVED] || /computed when absent/.test(prop.description ?? '')) out.push({ name, description: prop.description ?? name });
   }
   return out;
 }

@@ -1,6 +1,7 @@
 /** The frame list's columns, shared by its header and its rows (one CSS grid template). */
 import type { FrameRow } from '../../../../shared/model/session';
 import { formatDelta, formatTime } from '../../lib/format';
+import { markClass, markPrefix } from '../intercept/frame-mark';
 
 export interface Column {
   id: string;
@@ -19,7 +20,7 @@ export const COLUMNS: readonly Column[] = [
   { id: 'destination', title: 'Destination', width: 'minmax(110px, 140px)', text: (r) => r.destination },
   { id: 'protocol', title: 'Protocol', width: '74px', text: (r) => r.protocol },
   { id: 'length', title: 'Length', width: '64px', align: 'right', text: (r) => String(r.length) },
-  { id: 'info', title: 'Info', width: 'minmax(200px, 1fr)', text: (r) => r.summary },
+  { id: 'info', title: 'Info', width: 'minmax(200px, 1fr)', text: (r) => markPrefix(r) + r.summary },
   { id: 'rt', title: 'Δt reply', width: '74px', align: 'right', text: (r) => formatDelta(r.responseTime), tooltip: 'Time from the paired request to this response' },
 ];
 
@@ -30,5 +31,5 @@ const COLOURED = new Set(['flyer', 'hodor', 'tt', 'txlcn', 'push', 'http']);
 
 export function rowClass(row: FrameRow, selected: boolean): string {
   const proto = COLOURED.has(row.protocol) ? row.protocol : 'other';
-  return `frame-row proto-${proto}${row.malformed ? ' malformed' : ''}${selected ? ' selected' : ''}`;
+  return `frame-row proto-${proto}${row.malformed ? ' malformed' : ''}${markClass(row)}${selected ? ' selected' : ''}`;
 }

@@ -82,8 +82,8 @@ export function InterceptPanel(): ReactElement {
             <input type="checkbox" checked={r.enabled !== false} onChange={(e) => edit(i, { enabled: e.target.checked })} title="Enabled" aria-label="Enabled" />
             <input className="filter-text" value={r.filter} placeholder="display filter, e.g. hodor" onChange={(e) => edit(i, { filter: e.target.value })} aria-label="Rule filter" />
             <select value={r.direction} onChange={(e) => edit(i, { direction: e.target.value as InterceptRule['direction'] })} aria-label="Rule direction">
-              <option value="c2s">requests (c2s)</option>
-              <option value="s2c">responses (s2c)</option>
+              <option value="c2s" title="client → server">c2s</option>
+              <option value="s2c" title="server → client">s2c</option>
               <option value="both">both</option>
             </select>
             <button className="icon-button" title="Remove the rule" onClick={() => { setRules(rules.filter((_, j) => j !== i)); setDirty(true); }}>×</button>

@@ -4,7 +4,7 @@
  * `reserved`, hodor's `id`/`version`/`attachment`, txlcn's `key` — so a client pairs the replies. Pure; unit-tested.
  */
 import type { MockRule } from '../../../../shared/api/contract';
-import type { Doc } from '../../../../shared/codec/schema';
+import type { Doc, JsonSchema } from '../../../../shared/codec/schema';
 import { DERIVED } from '../../../../shared/codec/schema';
 import { getProtocol } from '../../../../shared/protocols/index';
 import { filterForMessage } from '../../lib/filter-text';
@@ -19,20 +19,29 @@ export function replyMessages(protocolId: string): string[] {
   return (getProtocol(protocolId)?.messages ?? []).filter((m) => m.direction !== 'c2s').map((m) => m.name);
 }
 
-/** Members of the reply template the request also has (not computed ones): what the reply copies by default. */
+/**
+ * Members the reply copies from the request by default: those both messages declare with the same schema, except
+ * computed ones (lengths), message discriminators (`const`) and enumerations (module ids, formats) — what is left
+ * is what a client pairs on (packet ids, `reserved`, hodor's `id`/`version`/`attachment`, txlcn's `key`) and
+ * harmless constants.
+ */
 export function copyableMembers(protocolId: string, request: string, reply: string): string[] {
   const p = getProtocol(protocolId);
   const req = p?.messages.find((m) => m.name === request);
   const rep = p?.messages.find((m) => m.name === reply);
   if (!req || !rep) return [];
   const reqProps = req.schema.properties ?? {};
-  const repDoc = rep.template();
-  return Object.keys(rep.schema.properties ?? {}).filter((k) => {
-    const prop = reqProps[k];
-    if (!prop || prop[DERIVED] || rep.schema.properties?.[k]?.[DERIVED]) return false;
-    const v = repDoc[k];
-    return v === undefined || typeof v !== 'object';
-  });
+  return Object.entries(rep.schema.properties ?? {}).filter(([k, prop]) => {
+    const other = reqProps[k];
+    if (!other || JSON.stringify(other) !== JSON.stringify(prop)) return false;
+    if (isDerived(prop) || prop.const !== undefined || prop.enum || prop.anyOf?.some((a) => a.enum)) return false;
+    return true;
+  }).map(([k]) => k);
+}
+
+/** A member the encoder computes when absent. */
+export function isDerived(prop: JsonSchema): boolean {
+  return Boolean(prop[DERIVED]) || /computed when absent/.test(prop.description ?? '');
 }
 
 export function buildRule(protocolId: string, request: string, reply: string | undefined, copy: readonly string[]): MockRule {
