@@ -43,15 +43,20 @@ export class FrameIndex {
   count = 0;
 
   append(e: FrameEntry): number {
+    return this.add(e.time, e.connection, e.offset, e.length, e.protocol, e.message, e.direction, e.malformed, e.skipped);
+  }
+
+  /** `append` without the entry object (the ingest hot path). */
+  add(time: number, connection: number, offset: number, length: number, protocol: number, message: number, direction: 0 | 1, malformed: boolean, skipped: boolean): number {
     const i = this.count++;
     if ((i & MASK) === 0) this.chunks.push(new Chunk());
     const c = this.chunks[i >>> CHUNK_BITS];
     const j = i & MASK;
-    c.time[j] = e.time;
-    c.offset[j] = e.offset;
-    c.connection[j] = e.connection;
-    c.length[j] = e.length;
-    c.info[j] = e.protocol | (e.direction ? DIR_BIT : 0) | (e.malformed ? MALFORMED_BIT : 0) | (e.skipped ? SKIPPED_BIT : 0) | (e.message << MESSAGE_SHIFT);
+    c.time[j] = time;
+    c.offset[j] = offset;
+    c.connection[j] = connection;
+    c.length[j] = length;
+    c.info[j] = protocol | (direction ? DIR_BIT : 0) | (malformed ? MALFORMED_BIT : 0) | (skipped ? SKIPPED_BIT : 0) | (message << MESSAGE_SHIFT);
     return i;
   }
 

@@ -43,8 +43,15 @@ interface Conn {
   deframers?: Record<Direction, StreamDeframer>;
   /** First bytes per direction while detecting. */
   pending?: Record<Direction, { chunks: Uint8Array[]; times: number[]; size: number }>;
-  /** Pending requests: pairing key → frame indices, first in first out. */
-  waiting: Map<string, number[]>;
+  /** Pending requests per direction they were sent in: pairing key (or `fifo:` lane) → frame indices, FIFO. */
+  waiting: Record<Direction, Map<string, number[]>>;
+  /** Message name → its number in the index and its statistics (one lookup per frame, no key string built). */
+  messages: Map<string, MessageEntry>;
+}
+
+interface MessageEntry {
+  number: number;
+  stats: { protocol: string; message: string; count: number; bytes: number; rt: number[] };
 }
 
 export interface SessionOptions {
@@ -98,7 +105,7 @@ export class Session {
       frames: 0, bytes: { c2s: 0, s2c: 0 }, ...(o.listenerId ? { listenerId: o.listenerId } : {}),
     };
     if (o.source === 'proxy') summary.state = 'connecting';
-    const conn: Conn = { summary, protocolNumber: RAW, waiting: new Map() };
+    const conn: Conn = { summary, protocolNumber: RAW, waiting: { c2s: new Map(), s2c: new Map() }, messages: new Map() };
     this.conns.set(id, conn);
     const chosen = this.chooseProtocol(o);
     if (chosen) this.bind(conn, chosen.protocol, chosen.variant);
@@ -125,6 +132,7 @@ export class Session {
     conn.variant = variant;
     conn.protocolNumber = PROTOCOLS.indexOf(protocol) + 1;
     conn.summary.protocol = protocol.id;
+    conn.messages = new Map();
     const maxPdu = this.opts.maxPdu;
     conn.deframers = {
       c2s: new StreamDeframer(protocol.framer('c2s', { maxPdu, variant })),
@@ -191,21 +199,10 @@ export class Session {
 
   private record(conn: Conn, direction: Direction, bytes: Uint8Array, time: number, peek: Omit<Peek, 'summary'>, malformed: boolean, skipped = false): number {
     this.firstTime ??= time;
-    const protocolId = conn.protocol?.id ?? RAW_NAME;
-    const key = `${protocolId}\u0000${peek.message}`;
-    let message = this.messageIds.get(key);
-    if (message === undefined) {
-      message = this.messageNames.length;
-      this.messageNames.push(peek.message);
-      this.messageIds.set(key, message);
-    }
-    const frame = this.index.append({
-      time, connection: conn.summary.id, offset: this.store.append(bytes), length: bytes.length,
-      protocol: conn.protocolNumber, message, direction: direction === 'c2s' ? 0 : 1, malformed, skipped,
-    });
+    const entry = conn.messages.get(peek.message) ?? this.messageEntry(conn, peek.message);
+    const frame = this.index.add(time, conn.summary.id, this.store.append(bytes), bytes.length, conn.protocolNumber, entry.number, direction === 'c2s' ? 0 : 1, malformed, skipped);
     conn.summary.frames++;
-    let s = this.stats.get(key);
-    if (!s) { s = { protocol: protocolId, message: peek.message, count: 0, bytes: 0, rt: [] }; this.stats.set(key, s); }
+    const s = entry.stats;
     s.count++;
     s.bytes += bytes.length;
     this.pair(conn, frame, direction, peek.pair, s.rt);
@@ -213,21 +210,38 @@ export class Session {
     return frame;
   }
 
+  /** The session-wide number and statistics of a protocol's message, found once per connection and name. */
+  private messageEntry(conn: Conn, name: string): MessageEntry {
+    const protocolId = conn.protocol?.id ?? RAW_NAME;
+    const key = `${protocolId}\u0000${name}`;
+    let number = this.messageIds.get(key);
+    if (number === undefined) {
+      number = this.messageNames.length;
+      this.messageNames.push(name);
+      this.messageIds.set(key, number);
+    }
+    let stats = this.stats.get(key);
+    if (!stats) { stats = { protocol: protocolId, message: name, count: 0, bytes: 0, rt: [] }; this.stats.set(key, stats); }
+    const entry: MessageEntry = { number, stats };
+    conn.messages.set(name, entry);
+    return entry;
+  }
+
   private pair(conn: Conn, frame: number, direction: Direction, pair: PairingKey, responseTimes: number[]): void {
     if (pair.role === 'none') return;
-    const lane = `${pair.key ?? `fifo:${pair.fifo ?? ''}`}`;
+    const lane = pair.key ?? `fifo:${pair.fifo ?? ''}`;
     if (pair.role === 'request') {
-      const key = `${direction}\u0000${lane}`;
-      const list = conn.waiting.get(key);
-      if (list) list.push(frame); else conn.waiting.set(key, [frame]);
+      const waiting = conn.waiting[direction];
+      const list = waiting.get(lane);
+      if (list) list.push(frame); else waiting.set(lane, [frame]);
       return;
     }
     // A response pairs with the oldest waiting request of the same lane sent the other way.
-    const key = `${direction === 'c2s' ? 's2c' : 'c2s'}\u0000${lane}`;
-    const list = conn.waiting.get(key);
+    const waiting = conn.waiting[direction === 'c2s' ? 's2c' : 'c2s'];
+    const list = waiting.get(lane);
     if (!list?.length) return;
     const request = pair.more ? list[0] : list.shift()!;
-    if (list.length === 0) conn.waiting.delete(key);
+    if (list.length === 0) waiting.delete(lane);
     this.index.setPair(frame, request);
     if (this.index.pair(request) < 0) this.index.setPair(request, frame);
     responseTimes.push((this.index.time(frame) - this.index.time(request)) / 1e9);

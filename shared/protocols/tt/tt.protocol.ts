@@ -236,6 +236,15 @@ function peek(pdu: Uint8Array, direction: Direction): Peek {
   return p;
 }
 
+/** `peek` without the summary (the engine's ingest keeps only message and pairing). */
+function classify(pdu: Uint8Array, direction: Direction): Omit<Peek, 'summary'> {
+  const h = readHead(pdu);
+  const def = defOf(h, direction);
+  const c: Omit<Peek, 'summary'> = { message: def.name, pair: pairOf(pdu, h, def, direction) };
+  if (!h.complete) c.malformed = true;
+  return c;
+}
+
 function decode(pdu: Uint8Array, direction: Direction): DecodedFrame {
   const h = readHead(pdu);
   const def = defOf(h, direction);
@@ -350,6 +359,7 @@ export const ttProtocol: Protocol = {
   guessDirection,
   framer: (_direction, opts) => ttFramer(opts),
   peek,
+  classify,
   decode,
   encode,
 };

@@ -1,0 +1,73 @@
+/**
+ * The PDU store against a plain array of what was appended: reads give the appended bytes back whatever state they
+ * are in (current buffer, asynchronous write in flight, on disk, in memory slabs), flush() leaves the whole file on
+ * disk, close() closes and removes it once the writes in flight have returned.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PduStore } from '../../../../electron/engine/session/pdu-store';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 0x100000000; };
+}
+
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('PduStore', () => {
+  for (const path of [true, false]) {
+    it(`${path ? 'on disk' : 'in memory'}: every read gives the appended bytes, wherever they are`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
+      try {
+        const file = join(dir, 'pdus.bin');
+        const store = new PduStore(path ? file : undefined, 256, 5, 1024);
+        const random = rng(7);
+        const truth: number[] = [];
+        const starts: number[] = [];
+        const sizes = [1, 7, 100, 255, 256, 257, 600, 3000, 300_000];
+        for (let i = 0; i < 500; i++) {
+          const n = sizes[Math.floor(random() * sizes.length)];
+          const bytes = new Uint8Array(n);
+          for (let k = 0; k < n; k++) bytes[k] = (i * 31 + k * 7) & 0xff;
+          starts.push(truth.length);
+          expect(store.append(bytes)).toBe(truth.length);
+          for (const b of bytes) truth.push(b);
+          bytes.fill(0xee); // the store copied what it was given
+          if (random() < 0.3) await tick();
+          if (random() < 0.2) await new Promise((r) => setTimeout(r, 6));
+          // A PDU, and a run of several, read back at once.
+          const a = Math.floor(random() * starts.length);
+          const b = Math.min(starts.length - 1, a + Math.floor(random() * 3));
+          const from = starts[a];
+          const to = b + 1 < starts.length ? starts[b + 1] : truth.length;
+          expect(Buffer.from(store.read(from, to - from)).equals(Buffer.from(truth.slice(from, to)))).toBe(true);
+        }
+        expect(store.size).toBe(truth.length);
+        if (path) {
+          store.flush();
+          expect(Buffer.from(readFileSync(file)).equals(Buffer.from(truth))).toBe(true);
+          store.close(true);
+          expect(existsSync(file)).toBe(false);
+          for (let i = 0; i < 50; i++) await tick(); // writes still in flight return to a closed store harmlessly
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it('keeps at most maxInFlight bytes waiting for the disk', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
+    try {
+      const store = new PduStore(join(dir, 'p.bin'), 1000, 500, 4000);
+      for (let i = 0; i < 100; i++) store.append(new Uint8Array(999).fill(i));
+      expect((store as unknown as { inFlightBytes: number }).inFlightBytes).toBeLessThanOrEqual(4000);
+      for (let i = 0; i < 100; i++) expect(store.read(i * 999, 999).every((b) => b === i)).toBe(true);
+      store.close(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
