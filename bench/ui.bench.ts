@@ -341,7 +341,7 @@ async function main(): Promise<void> {
     `| recorded rate | ${f(Math.round(l.recorded / SECONDS))} frames/s |`,
     `| **input → paint during the load** (p50 / p95 / max, ${l.latency.n} keys) | **${ms(l.latency.p50)} / ${ms(l.latency.p95)}** / ${ms(l.latency.max)} |`,
     `| long tasks (> 50 ms) on the page's main thread | ${l.longTasks}${l.longTasks ? `, longest ${ms(l.longestTask)}` : ''} |`,
-    `| newest row on screen behind the engine, sampled once a second (p50 / p95) | ${f(l.lagFrames.p50)} / ${f(l.lagFrames.p95)} frames |`,
+    `| newest row on screen behind the engine, sampled once a second (p50 / p95) | ${f(l.lagFrames.p50)} / ${f(l.lagFrames.p95)} frames (${ms((l.lagFrames.p50 / RATE) * 1000)} / ${ms((l.lagFrames.p95 / RATE) * 1000)} of traffic) |`,
     `| **dropped rows** (sent − counted, plus non-consecutive windows: ${l.liveWindows} while live, ${l.windows} after at random positions and both ends) | **${dropped}**${l.ends ? '' : ' (ends wrong)'} |`,
     '',
     `**${f(b.frames)} frames:** a Session filled directly (flyer heartbeats and replies over 1,000 connections, ${b.fillSeconds.toFixed(0)} s), behind the web server \`framescope serve\` runs.`,
