@@ -97,6 +97,11 @@ describe('craft UI against framescope serve and real peers', () => {
     await expect.poll(() => page.getByTestId('composer-length').textContent()).toContain(`${expected.length} bytes`);
     await page.getByTestId('override-length').uncheck();
 
+    // Hover tells what a field means, enums with their labels (from the codec's JSON Schema).
+    await page.locator('[data-testid="composer-editor"] .view-line', { hasText: '"online_status"' }).locator('span span', { hasText: 'online_status' }).first().hover();
+    await expect.poll(() => page.locator('.monaco-hover').first().textContent(), { timeout: 10_000 }).toContain('1 = online');
+    await page.mouse.move(5, 300);
+
     await page.getByTestId('target-endpoint').fill(`127.0.0.1:${tt.port}`);
     await page.screenshot({ path: join(SHOTS, 'composer.png') });
     await page.getByTestId('composer-send').click();
@@ -245,6 +250,22 @@ describe('craft UI against framescope serve and real peers', () => {
     await page.getByTestId('tab-chaos').click();
     await page.getByTestId('chaos-clear').click();
     await expect.poll(() => api.call('chaos.get', { listenerId: listener.id })).toBeNull();
+  });
+
+  it('runs a sequence file loaded in the Sequences tab against the demo tt server, with progress to done', async () => {
+    await page.getByTestId('tab-sequences').click();
+    await page.getByTestId('sequence-file').setInputFiles(join(ROOT, 'electron/engine/craft/examples/tt-login.sequence.json'));
+    const file = JSON.parse(readFileSync(join(ROOT, 'electron/engine/craft/examples/tt-login.sequence.json'), 'utf8')) as { steps: unknown[] };
+    await expect.poll(() => page.locator('[data-testid="sequence-steps"] tbody tr').count()).toBe(file.steps.length);
+    await page.getByTestId('sequence-endpoint').fill(`127.0.0.1:${tt.port}`);
+    await page.getByTestId('sequence-run').click();
+    await expect.poll(() => page.locator('[data-testid="sequence-runs"] [data-testid="run-state"]').first().textContent(), { timeout: 15_000 }).toBe('done');
+    const [run] = await api.call('sequence.list', {});
+    expect(run).toMatchObject({ state: 'done', sent: file.steps.length });
+    // Light theme, for the record.
+    await page.getByTestId('theme-button').click();
+    await page.screenshot({ path: join(SHOTS, 'sequences-light.png') });
+    await page.getByTestId('theme-button').click();
   });
 
   it('left no console errors on the page', () => {

@@ -97,24 +97,6 @@ export function SequencesPanel(): ReactElement {
         <div className="panel-note">Variables: {'{{seq}} {{now}} {{random}} {{uuid}} {{reply.<step>.value.<path>}} {{last.…}}'}</div>
       </div>
       <div className="craft-col grow">
-        <h3>Steps <span className="tab-count">{seq?.steps.length ?? 0}</span></h3>
-        {seq && seq.steps.length > 0 ? (
-          <table className="mini-table" data-testid="sequence-steps">
-            <thead><tr><th>#</th><th>Name</th><th>Message</th><th className="num">Delay</th><th>Waits for</th><th /></tr></thead>
-            <tbody>
-              {seq.steps.map((st, i) => (
-                <tr key={i} className={active && active.step === i ? 'current' : ''}>
-                  <td className="num">{i}</td>
-                  <td>{st.name ?? ''}</td>
-                  <td>{st.message ?? `raw, ${Math.floor((st.hex?.replace(/[\s:]/g, "").length ?? 0) / 2)} bytes`}</td>
-                  <td className="num">{st.delayMs ?? seq.delayMs ?? 0} ms</td>
-                  <td>{st.waitReply ? 'reply' : st.expect ? [st.expect].flat().join(' | ') : ''}</td>
-                  <td><button className="icon-button" title="Remove the step" onClick={() => update((q) => withoutStep(q, i))}>×</button></td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        ) : <div className="panel-note">No steps yet: add the composer's message, or write them in the document.</div>}
         <div className="craft-line">
           <span className="dim">Run on</span>
           <select value={targetKind} onChange={(e) => setTargetKind(e.target.value as typeof targetKind)} aria-label="Run target" data-testid="sequence-target">
@@ -146,7 +128,7 @@ export function SequencesPanel(): ReactElement {
           <table className="mini-table" data-testid="sequence-runs">
             <thead><tr><th>Run</th><th>State</th><th>Progress</th><th className="num">Sent</th><th className="num">Replies</th><th>Error</th></tr></thead>
             <tbody>
-              {runs.slice(0, 10).map((r) => (
+              {runs.slice(0, 3).map((r) => (
                 <tr key={r.runId} data-run={r.runId}>
                   <td>{r.name ?? r.runId}</td>
                   <td><span className={`state-tag ${r.state}`} data-testid="run-state">{r.state}</span></td>
@@ -159,6 +141,24 @@ export function SequencesPanel(): ReactElement {
             </tbody>
           </table>
         ) : null}
+        <h3>Steps <span className="tab-count">{seq?.steps.length ?? 0}</span></h3>
+        {seq && seq.steps.length > 0 ? (
+          <table className="mini-table" data-testid="sequence-steps">
+            <thead><tr><th>#</th><th>Name</th><th>Message</th><th className="num">Delay</th><th>Waits for</th><th /></tr></thead>
+            <tbody>
+              {seq.steps.map((st, i) => (
+                <tr key={i} className={active && active.step === i ? 'current' : ''}>
+                  <td className="num">{i}</td>
+                  <td>{st.name ?? ''}</td>
+                  <td>{st.message ?? `raw, ${Math.floor((st.hex?.replace(/[\s:]/g, "").length ?? 0) / 2)} bytes`}</td>
+                  <td className="num">{st.delayMs ?? seq.delayMs ?? 0} ms</td>
+                  <td>{st.waitReply ? 'reply' : st.expect ? [st.expect].flat().join(' | ') : ''}</td>
+                  <td><button className="icon-button" title="Remove the step" onClick={() => update((q) => withoutStep(q, i))}>×</button></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        ) : <div className="panel-note">No steps yet: add the composer's message, or write them in the document.</div>}
       </div>
     </div>
   );
