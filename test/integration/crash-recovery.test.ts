@@ -4,14 +4,15 @@
  * with every frame, and no longer lists it; a discarded spool is deleted. A spool whose engine still runs, or that
  * was closed cleanly, is never offered.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../electron/engine/api/engine';
 import { runDemoClient, startDemoServer } from '../../electron/engine/demo/demo';
+import { SessionSpool } from '../../electron/engine/files/session-spool';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./support/crash-child.ts', import.meta.url));
@@ -88,10 +89,17 @@ describe('crash recovery of the live spool', () => {
     await clean.close();
 
     await recordAndCrash(root);
+    // A run that crashed before any traffic reached its spool: not offered, and cleaned up.
+    const idle = join(root, 'run-idle');
+    mkdirSync(idle);
+    const empty = await SessionSpool.create(join(idle, 'session-empty.pcapng'), 'no traffic');
+    await empty.close();
+    writeFileSync(join(idle, 'session-empty.pcapng.lock'), JSON.stringify({ pid: spawnSync(process.execPath, ['-e', '0']).pid, host: hostname(), startedAt: new Date().toISOString() }));
     const engine = new Engine({ spoolRoot: root });
     cleanup.push(() => engine.close());
     const list = await engine.call('recovery.list', {});
     expect(list).toHaveLength(1);
+    expect(existsSync(idle)).toBe(false);
     await engine.call('recovery.discard', { id: list[0].id });
     expect(existsSync(list[0].path)).toBe(false);
     expect(await engine.call('recovery.list', {})).toEqual([]);

@@ -4,7 +4,7 @@
  * close removes the lock. A lock whose process is gone (same host, pid not alive) marks a session that ended in a
  * crash: the next engine lists it, and reopens (recover) or deletes (discard) it on the user's word.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import type { RecoverableSession } from '../../../shared/api/contract';
@@ -52,6 +52,32 @@ function readLock(path: string): SpoolLock | undefined {
   }
 }
 
+/** Whether a pcapng holds at least one packet block (walks block headers up to the first one: cheap for any size). */
+export function hasPackets(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const size = statSync(path).size;
+    const head = Buffer.alloc(12);
+    if (readSync(fd, head, 0, 12, 0) < 12) return false;
+    const little = head.readUInt32LE(8) === 0x1a2b3c4d;
+    const u32 = (b: Buffer, at: number) => (little ? b.readUInt32LE(at) : b.readUInt32BE(at));
+    for (let offset = 0; offset + 8 <= size;) {
+      if (readSync(fd, head, 0, 8, offset) < 8) return false;
+      const type = u32(head, 0);
+      const length = u32(head, 4);
+      if (type === 6 || type === 3 || type === 2) return true; // enhanced, simple, obsolete packet block
+      if (length < 12 || length % 4 !== 0) return false;
+      offset += length;
+    }
+    return false;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /**
  * Spools under `root` left by a process that did not exit cleanly, newest first. Spools of engines still running
  * (on this host) are not listed; locks whose spool is gone are removed.
@@ -72,6 +98,8 @@ export function findRecoverable(root: string, isAlive: (pid: number) => boolean 
       if (lock && lock.host === hostname() && lock.pid !== process.pid && isAlive(lock.pid)) continue;
       if (lock && lock.pid === process.pid && lock.host === hostname()) continue;
       if (!existsSync(spool)) { rmSync(lockPath, { force: true }); continue; }
+      // A run that crashed before any traffic: nothing to offer.
+      if (!hasPackets(spool)) { rmSync(spool, { force: true }); rmSync(lockPath, { force: true }); removeRunDir(dir, root); continue; }
       const st = statSync(spool);
       out.push({
         id: spool, path: spool, size: st.size, modifiedAt: st.mtime.toISOString(),
