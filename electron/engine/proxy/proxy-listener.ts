@@ -118,7 +118,7 @@ export class ProxyListener {
       for (const c of commands) {
         switch (c.type) {
           case 'record': this.record(id, c.record); if (c.record.kind === 'closed') done(); continue;
-          case 'connect': upstream = this.dial(handle); continue;
+          case 'connect': upstream = this.dial(handle, onData); continue;
           case 'notify': this.opts.onNotice?.(id, c.notice); continue;
           case 'timer': {
             const t = setTimeout(() => { timers.delete(t); handle({ type: 'timer', key: c.key }); }, c.ms);
@@ -144,9 +144,22 @@ export class ProxyListener {
       timers.clear();
       this.live.delete(id);
     };
+
+    // The hot path (DESIGN.md): a plain lane's bytes go to the other socket at once, with no command objects, and
+    // are recorded after the write; anything else goes through the relay's events and commands.
+    const onData = (side: Side, bytes: Buffer): void => {
+      const plain = relay.plainData(side, bytes.length);
+      if (plain === undefined) { handle({ type: 'data', side, bytes }); return; }
+      const to: Side = side === 'client' ? 'server' : 'client';
+      if (plain === 'write') {
+        const s = sockets[to]();
+        if (s && !s.destroyed && !s.write(bytes)) handle({ type: 'blocked', side: to });
+      }
+      this.record(id, { kind: 'data', direction: side === 'client' ? 'c2s' : 's2c', bytes });
+    };
     this.live.set(id, { handle, relay });
 
-    wire(client, 'client', handle);
+    wire(client, 'client', handle, onData);
     client.pause(); // until the upstream answers
     client.on('close', () => this.sockets.delete(client));
     handle({ type: 'accepted' });
@@ -163,7 +176,7 @@ export class ProxyListener {
 
   private recordFailed = false;
 
-  private dial(handle: (e: RelayEvent) => void): Socket {
+  private dial(handle: (e: RelayEvent) => void, onData: (side: Side, bytes: Buffer) => void): Socket {
     const s = connect({ host: this.opts.upstream.host, port: this.opts.upstream.port, noDelay: true, allowHalfOpen: true });
     this.sockets.add(s);
     let connected = false;
@@ -175,14 +188,14 @@ export class ProxyListener {
     s.on('error', (err: NodeJS.ErrnoException) => {
       if (!connected) { clearTimeout(timer); handle({ type: 'connect-failed', error: `${this.opts.upstream.host}:${this.opts.upstream.port}: ${err.code ?? ''} ${err.message}`.trim() }); }
     });
-    wire(s, 'server', handle, () => connected);
+    wire(s, 'server', handle, onData, () => connected);
     return s;
   }
 }
 
 /** Socket events → relay events. */
-function wire(s: Socket, side: Side, handle: (e: RelayEvent) => void, ready: () => boolean = () => true): void {
-  s.on('data', (bytes: Buffer) => handle({ type: 'data', side, bytes }));
+function wire(s: Socket, side: Side, handle: (e: RelayEvent) => void, onData: (side: Side, bytes: Buffer) => void, ready: () => boolean = () => true): void {
+  s.on('data', (bytes: Buffer) => onData(side, bytes));
   s.on('drain', () => handle({ type: 'drained', side }));
   s.on('end', () => handle({ type: 'end', side }));
   s.on('error', (err: NodeJS.ErrnoException) => {

@@ -283,6 +283,23 @@ export class Relay {
     return out;
   }
 
+  /**
+   * The hot path without command objects, for the adapter: when a `data` event from `side` would only be written
+   * to the other side and recorded (a plain lane: no framing, intercept, chaos or injection pending, the upstream
+   * up), does that bookkeeping and answers what the adapter must do — 'write' (write to the other side, then
+   * record), 'record' (the other side is closed or ended: record only). `undefined`: nothing was done, send the
+   * `data` event through `handle`. `handle({ type: 'data' })` gives the same outcome as commands in every case.
+   */
+  plainData(side: Side, length: number): 'write' | 'record' | undefined {
+    const lane = this.lanes[dirFrom(side)];
+    if (this.finished || lane.deframer || lane.injects.length > 0 || !lane.idle) return undefined;
+    if (lane.direction === 'c2s' && this.upstream === 'connecting') return undefined;
+    if (this.policy && (this.wantsFraming(lane) || this.chaosOf(lane))) return undefined;
+    lane.received += length;
+    lane.recorded += length;
+    return !this.closed[lane.to] && !lane.endSent ? 'write' : 'record';
+  }
+
   // -------------------------------------------------------------------------------------------------------------
   // Intake
 
