@@ -54,7 +54,7 @@ export function RecoveryPrompt(): ReactElement | null {
           <div key={r.id} className="recovery-item">
             <div className="recovery-text">
               <div>Started <b>{new Date(r.startedAt).toLocaleString()}</b>, last written {new Date(r.modifiedAt).toLocaleTimeString()} · {formatBytes(r.size)}</div>
-              <div className="mono dim recovery-path" title={r.path}>{r.path}</div>
+              <div className="mono dim recovery-path" title={r.path}>{r.path.length > 72 ? `…${r.path.slice(-71)}` : r.path}</div>
             </div>
             <button className="primary-button" disabled={busy} onClick={() => void reopen(r)} data-testid="recovery-open">Reopen</button>
             <button className="small-button" disabled={busy} onClick={() => void discard(r)} data-testid="recovery-discard">Discard</button>

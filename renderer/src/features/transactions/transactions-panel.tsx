@@ -78,7 +78,7 @@ function Timeline({ group, endpoints }: { group: TxlcnGroup; endpoints: Map<numb
   return (
     <div className="tx-timeline" data-testid="tx-timeline">
       <div className="tx-title">
-        <span>Group <b className="mono">{group.groupId}</b> · {group.messages.length} messages · {group.connections.length} connections · {ms(group.last - group.first)}</span>
+        <span>Group <b className="mono">{group.groupId}</b> · {group.messages.length} message{group.messages.length === 1 ? '' : 's'} · {group.connections.length} connection{group.connections.length === 1 ? '' : 's'} · {ms(group.last - group.first)}</span>
         <span className="spacer" />
         <button className="small-button" onClick={() => applyFilterText(store, groupFilter(group))} data-testid="tx-filter">Filter on this group</button>
       </div>
