@@ -195,8 +195,23 @@ describe('craft UI against framescope serve and real peers', () => {
     expect(marked.mark?.original).toBe(held.hex);
     // The frame list says so too.
     await expect.poll(() => page.locator('.frame-row.mark-modified .col-info').first().textContent()).toMatch(/^\[modified\] HeartbeatRequest id=4242/);
-    client.destroy();
     await api.call('intercept.setRules', { listenerId: listener.id, rules: [] });
+
+    // Edit & resend from the detail pane: injected into the live proxied connection, towards the server.
+    await page.getByTestId('tab-packet').click();
+    await page.locator('.frame-row.mark-modified').first().click();
+    await page.getByTestId('edit-resend').click();
+    await expect.poll(() => page.getByTestId('target-kind').inputValue()).toBe('inject');
+    await expect.poll(() => page.getByTestId('target-connection').inputValue()).toBe(String(held.connection));
+    expect(await page.getByTestId('target-direction').inputValue()).toBe('c2s');
+    await editValue(page, 'id', '4242', '777');
+    await page.getByTestId('composer-send').click();
+    await until('the reply to the injected request', async () => replies.length > 1);
+    expect(replies[1].id).toBe('777');
+    const injected = await until('the injected frame', async () => (await api.call('connection.frames', { connection: held.connection })).find((r) => r.mark?.kind === 'injected'));
+    expect(injected.summary).toContain('id=777');
+    await page.getByTestId('composer-close').click();
+    client.destroy();
   });
 
   it('starts a mock flyer server from the Mocks tab that a real flyer client completes its rounds against', async () => {
