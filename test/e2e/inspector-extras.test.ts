@@ -198,6 +198,14 @@ describe('inspector: capture, transactions, data sources, progress, recovery', (
     expect(await tabs.locator('.ds-tab.active').textContent()).toMatch(/^txlcn\.bytes/);
     expect(await page.getByTestId('source-hex').locator('.byte.hl').first().getAttribute('data-offset')).toBe(String(inner.start - start));
     await page.screenshot({ path: join(SHOTS, 'data-source-tab.png') });
+    await page.getByTestId('theme-button').click();
+    await page.screenshot({ path: join(SHOTS, 'data-source-tab-light.png') });
+    await page.getByTestId('tab-transactions').click();
+    await page.locator('.tx-row').first().waitFor();
+    await page.screenshot({ path: join(SHOTS, 'transactions-light.png') });
+    await page.getByTestId('tab-packet').click();
+    await page.getByTestId('theme-button').click();
+    await page.locator('.tree-line[data-abbrev="' + inner.abbrev + '"]').first().waitFor();
 
     // txlcn.json carries the same payload as Base64: its own tab decodes to the same bytes.
     const b64 = tabs.locator('.ds-tab', { hasText: 'msg.bytes' });
