@@ -280,6 +280,10 @@ describe('craft UI against framescope serve and real peers', () => {
     // Light theme, for the record.
     await page.getByTestId('theme-button').click();
     await page.screenshot({ path: join(SHOTS, 'sequences-light.png') });
+    await page.getByTestId('compose-button').click();
+    await page.locator('[data-testid="composer-editor"][data-ready="true"]').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'composer-light.png') });
+    await page.getByTestId('compose-button').click();
     await page.getByTestId('theme-button').click();
   });
 

@@ -34,6 +34,9 @@ export interface ComposerState {
 
 export interface CraftSlice {
   composer?: ComposerState;
+  /** The draft of a closed composer: reopening continues from it. */
+  lastDraft?: ComposerDraft;
+  lastTarget?: ComposerTarget;
   craftSessions: CraftSessionInfo[];
   held: HeldFrame[];
   /** Held frames forwarded, modified or dropped recently (the queue shows them greyed). */
@@ -116,19 +119,26 @@ export const createCraftSlice: SliceCreator<CraftSlice> = (set, get, { api, deco
 
   async openComposer(draft, target, origin) {
     const current = get().composer;
-    const open = get().craftSessions.find((s) => s.state === 'open');
-    const d = draft ?? current?.draft ?? await firstTemplate();
+    const d = draft ?? current?.draft ?? get().lastDraft ?? await firstTemplate();
+    // An open client session of the draft's protocol, unless the caller or the last composer said where.
+    const open = get().craftSessions.find((x) => x.state === 'open' && x.protocol === d.protocol);
+    const fallback: ComposerTarget = open ? { kind: 'session', id: open.id } : { kind: 'connect', host: '127.0.0.1', port: 0 };
+    const lt = draft ? undefined : get().lastTarget;
+    const last = lt?.kind === 'held' || (lt?.kind === 'session' && !get().craftSessions.some((x) => x.id === lt.id && x.state === 'open')) ? undefined : lt;
     set({
       composer: {
         draft: d,
-        target: target ?? current?.target ?? (open ? { kind: 'session', id: open.id } : { kind: 'connect', host: '127.0.0.1', port: 0 }),
+        target: target ?? current?.target ?? last ?? fallback,
         origin, sending: false,
       },
       menu: undefined,
     });
   },
 
-  closeComposer() { set({ composer: undefined }); },
+  closeComposer() {
+    const c = get().composer;
+    set({ composer: undefined, lastDraft: c?.draft ?? get().lastDraft, lastTarget: c?.target ?? get().lastTarget });
+  },
 
   updateDraft(patch) {
     const c = get().composer;

@@ -84,6 +84,10 @@ describe('craft slice over a real engine', () => {
 
     // Edit & resend the request: the composer opens on its decoded document, aimed at our session.
     s().closeComposer();
+    // Reopened, the composer continues from the closed draft.
+    await s().openComposer();
+    expect(JSON.parse(s().composer!.draft.text)).toMatchObject({ reserved: 9 });
+    s().closeComposer();
     const request = rows.find((r) => r.message === 'LoginRequest')!;
     await s().editFrame(request.number);
     expect(s().composer).toMatchObject({ origin: `frame ${request.number}`, target: { kind: 'session', id: session.id } });
