@@ -6,6 +6,7 @@ import type { CapturePacket } from '../files/capture-model';
 import { decodeTcpPacket } from '../net/tcp-segment';
 import type { Session } from '../session/session';
 import { protocolForPort } from '../../../shared/protocols/index';
+import { FastTcpDecoder } from './fast-tcp';
 import { TcpReassembler, type ReassemblyEvent } from './tcp-reassembly';
 
 export interface IngestStats {
@@ -21,6 +22,7 @@ export class PacketIngest {
   /** Reassembly connection id → session connection id. */
   private readonly ids = new Map<number, number>();
   private readonly events: ReassemblyEvent[] = [];
+  private readonly fast = new FastTcpDecoder();
   readonly stats: IngestStats = { packets: 0, tcpPackets: 0, ignored: 0, gaps: 0 };
 
   constructor(private readonly session: Session, private readonly source: 'capture' | 'file', private readonly protocol = 'auto') {
@@ -29,11 +31,15 @@ export class PacketIngest {
 
   push(packet: CapturePacket): void {
     this.stats.packets++;
-    const tcp = decodeTcpPacket(packet.linkType, packet.data);
-    if (!tcp.ok) { this.stats.ignored++; return; }
+    let segment = this.fast.decode(packet.linkType, packet.data);
+    if (!segment) {
+      const tcp = decodeTcpPacket(packet.linkType, packet.data);
+      if (!tcp.ok) { this.stats.ignored++; return; }
+      segment = tcp.segment;
+    }
     this.stats.tcpPackets++;
     this.events.length = 0;
-    this.reassembler.push(tcp.segment, packet.timestamp, this.stats.packets, this.events);
+    this.reassembler.push(segment, packet.timestamp, this.stats.packets, this.events);
     this.apply(this.events);
   }
 

@@ -122,6 +122,8 @@ class Connection {
 }
 
 const SWEEP_EVERY = 4096;
+/** Memoised connection keys kept before the memo starts over. */
+const MAX_KEYS = 1 << 17;
 
 export class TcpReassembler {
   private readonly connections = new Map<string, Connection>();
@@ -158,9 +160,7 @@ export class TcpReassembler {
       this.sinceSweep = 0;
       this.sweep(timestamp, out);
     }
-    const a = `${segment.src}/${segment.srcPort}`;
-    const b = `${segment.dst}/${segment.dstPort}`;
-    const key = a < b ? `${a} ${b}` : `${b} ${a}`;
+    const key = this.keyOf(segment);
     const flags = segment.flags;
     const syn = (flags & TcpFlag.SYN) !== 0;
     const ackFlag = (flags & TcpFlag.ACK) !== 0;
@@ -227,6 +227,31 @@ export class TcpReassembler {
     }
     return out;
   }
+
+  /**
+   * The connection's key, the same for both directions: `addr/port addr/port`, the smaller endpoint first. It is a
+   * pure function of the 4-tuple, memoised by address strings (the capture reader hands out the same string for the
+   * same address) and ports, so the common packet builds no string.
+   */
+  private keyOf(segment: TcpSegment): string {
+    let bySrc = this.keys.get(segment.src);
+    if (!bySrc) { if (this.keyCount > MAX_KEYS) { this.keys.clear(); this.keyCount = 0; } bySrc = new Map(); this.keys.set(segment.src, bySrc); }
+    let byDst = bySrc.get(segment.dst);
+    if (!byDst) { byDst = new Map(); bySrc.set(segment.dst, byDst); }
+    const ports = segment.srcPort * 65536 + segment.dstPort;
+    let key = byDst.get(ports);
+    if (key === undefined) {
+      const a = `${segment.src}/${segment.srcPort}`;
+      const b = `${segment.dst}/${segment.dstPort}`;
+      key = a < b ? `${a} ${b}` : `${b} ${a}`;
+      byDst.set(ports, key);
+      this.keyCount++;
+    }
+    return key;
+  }
+
+  private readonly keys = new Map<string, Map<string, Map<number, string>>>();
+  private keyCount = 0;
 
   /**
    * Gives up on holes that have waited `gapTimeoutNs` at capture time `now`, and forgets connections closed longer
@@ -459,6 +484,11 @@ export class TcpReassembler {
     const size = ring.length;
     const skip = Math.max(0, bytes.length - size); // only the last `size` bytes can matter
     let at = (half.nextOffset + skip) % size;
+    if (bytes.length <= 64) {
+      // Small payloads (most request/response PDUs): a byte loop beats creating a view per call.
+      for (let i = skip; i < bytes.length; i++) { ring[at] = bytes[i]; if (++at === size) at = 0; }
+      return;
+    }
     let from = skip;
     while (from < bytes.length) {
       const n = Math.min(bytes.length - from, size - at);
