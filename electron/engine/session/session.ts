@@ -280,6 +280,12 @@ export class Session {
     return n === RAW ? RAW_NAME : PROTOCOLS[n - 1].id;
   }
 
+  /** The frame's protocol; undefined for raw bytes of an unknown protocol. */
+  protocolOf(frame: number): Protocol | undefined {
+    const n = this.index.protocol(frame);
+    return n === RAW ? undefined : PROTOCOLS[n - 1];
+  }
+
   messageName(frame: number): string {
     return this.messageNames[this.index.message(frame)];
   }

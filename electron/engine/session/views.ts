@@ -109,9 +109,9 @@ export function frameLookup(session: Session, frame: number, decodeOnDemand = tr
     if (!decodeOnDemand) return undefined;
     if (wanted && wanted.includes(name)) {
       if (!fields) {
-        const protocol = getProtocol(session.protocolName(frame));
+        const protocol = session.protocolOf(frame);
         // A protocol's fields are all named `<id>.…` (tested per protocol): other protocols' frames have none of them.
-        if (!protocol || i.skipped(frame) || !mentions(wanted, protocol.id)) fields = {};
+        if (!protocol || i.skipped(frame) || !mentions(wanted, protocol.id)) fields = NONE;
         else fields = extractFields(protocol, session.bytes(frame), session.directionOf(frame), wanted, session.decodeOptions(frame));
       }
       return fields[name];
@@ -125,8 +125,17 @@ export function frameLookup(session: Session, frame: number, decodeOnDemand = tr
   };
 }
 
-/** Whether any of `names` can belong to protocol `id` (`id` itself or a name under `id.`). */
+const NONE: FlatFields = Object.freeze({}) as FlatFields;
+const mentionCache = new WeakMap<readonly string[], Map<string, boolean>>();
+
+/** Whether any of `names` can belong to protocol `id` (`id` itself or a name under `id.`); memoised per list. */
 function mentions(names: readonly string[], id: string): boolean {
-  for (const n of names) if (n.startsWith(id) && (n.length === id.length || n.charCodeAt(id.length) === 46)) return true;
-  return false;
+  let byId = mentionCache.get(names);
+  if (!byId) { byId = new Map(); mentionCache.set(names, byId); }
+  let yes = byId.get(id);
+  if (yes === undefined) {
+    yes = names.some((n) => n.startsWith(id) && (n.length === id.length || n.charCodeAt(id.length) === 46));
+    byId.set(id, yes);
+  }
+  return yes;
 }
