@@ -44,7 +44,7 @@ interface Conn {
   /** First bytes per direction while detecting. */
   pending?: Record<Direction, { chunks: Uint8Array[]; times: number[]; size: number }>;
   /** Pending requests per direction they were sent in: pairing key (or `fifo:` lane) → frame indices, FIFO. */
-  waiting: Record<Direction, Map<string, number[]>>;
+  waiting: Record<Direction, Map<string, number | number[]>>;
   /** Message name → its number in the index and its statistics (one lookup per frame, no key string built). */
   messages: Map<string, MessageEntry>;
 }
@@ -231,17 +231,26 @@ export class Session {
     if (pair.role === 'none') return;
     const lane = pair.key ?? `fifo:${pair.fifo ?? ''}`;
     if (pair.role === 'request') {
+      // One waiting request is kept as a bare number (the usual case: keys are unique), several as a FIFO array.
       const waiting = conn.waiting[direction];
       const list = waiting.get(lane);
-      if (list) list.push(frame); else waiting.set(lane, [frame]);
+      if (list === undefined) waiting.set(lane, frame);
+      else if (typeof list === 'number') waiting.set(lane, [list, frame]);
+      else list.push(frame);
       return;
     }
     // A response pairs with the oldest waiting request of the same lane sent the other way.
     const waiting = conn.waiting[direction === 'c2s' ? 's2c' : 'c2s'];
     const list = waiting.get(lane);
-    if (!list?.length) return;
-    const request = pair.more ? list[0] : list.shift()!;
-    if (list.length === 0) waiting.delete(lane);
+    if (list === undefined) return;
+    let request: number;
+    if (typeof list === 'number') {
+      request = list;
+      if (!pair.more) waiting.delete(lane);
+    } else {
+      request = pair.more ? list[0] : list.shift()!;
+      if (list.length === 0) waiting.delete(lane);
+    }
     this.index.setPair(frame, request);
     if (this.index.pair(request) < 0) this.index.setPair(request, frame);
     responseTimes.push((this.index.time(frame) - this.index.time(request)) / 1e9);
