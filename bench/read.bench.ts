@@ -203,7 +203,7 @@ async function main(): Promise<void> {
       '|---|---:|---:|---:|---:|',
       ...rows,
       '',
-      `Where the time goes: starting the command takes ${start.toFixed(2)} s (an empty capture); without \`-Y\` the whole file takes ${floor.toFixed(2)} s, i.e. ${(((floor - start) * 1e6) / PDUS).toFixed(1)} µs a frame for reading, TCP reassembly, deframing, the summary, pairing and the index; the rest of each row, ${rows.length ? `${(((best(ourTimes) - floor) * 1e6) / PDUS).toFixed(1)} µs a frame` : '–'}, is the filter, which decodes every frame's full tree to reach a body field.`,
+      `Where the time goes: starting the command takes ${start.toFixed(2)} s (an empty capture); without \`-Y\` the whole file takes ${floor.toFixed(2)} s, i.e. ${(((floor - start) * 1e6) / PDUS).toFixed(1)} µs a frame for reading, TCP decoding and reassembly, deframing, classifying (message and pairing key; the summary line is not built at ingest), pairing, the PDU store and the index; the rest of each row, ${rows.length ? `${(((best(ourTimes) - floor) * 1e6) / PDUS).toFixed(1)} µs a frame` : '–'}, is the filter, which extracts only the fields it names (\`Protocol.extract\`: flyer walks the header and the u16 length prefixes to them, no tree; frames of other protocols are not decoded at all).`,
     ].join('\n');
     if (!QUICK) writeReadmeSection('read', table);
     console.log(`\n${table}\n\n${QUICK ? 'Quick run: README.md left alone.' : 'README.md updated.'}`);
