@@ -36,6 +36,9 @@ interface InterfaceClock {
   multiply: bigint;
   divide: bigint;
   offsetNs: bigint;
+  /** The last high timestamp word and its value in units (it changes every few seconds at most: one BigInt less per packet). */
+  lastHigh: number;
+  lastHighUnits: bigint;
 }
 
 function clockFor(base: 10 | 2, exponent: number, offsetSeconds: bigint): Pick<InterfaceClock, 'multiply' | 'divide' | 'offsetNs'> {
@@ -180,6 +183,8 @@ export class PcapngParser implements RecordParser {
       linkType: description.linkType,
       snapLength: description.snapLength,
       ...clockFor(description.timestampBase, description.timestampExponent, description.timestampOffsetSeconds),
+      lastHigh: 0,
+      lastHighUnits: 0n,
     });
   }
 
@@ -200,8 +205,10 @@ export class PcapngParser implements RecordParser {
     if (dataEnd > pos + length - 4) {
       throw new CaptureFileError('corrupt', base + pos, `packet claims ${capturedLength} captured bytes in a ${length}-byte block`);
     }
-    const units = (BigInt(view.getUint32(pos + 12, le)) << 32n) | BigInt(view.getUint32(pos + 16, le));
-    let timestamp = units * clock.multiply;
+    const high = view.getUint32(pos + 12, le);
+    if (high !== clock.lastHigh) { clock.lastHigh = high; clock.lastHighUnits = BigInt(high) << 32n; }
+    const units = clock.lastHighUnits + BigInt(view.getUint32(pos + 16, le));
+    let timestamp = clock.multiply === 1n ? units : units * clock.multiply;
     if (clock.divide !== 1n) timestamp /= clock.divide;
     if (clock.offsetNs !== 0n) timestamp += clock.offsetNs;
     const packet: CapturePacket = {

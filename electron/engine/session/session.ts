@@ -5,7 +5,7 @@
  */
 import { toHex } from '../../../shared/codec/bytes';
 import { classifyPdu } from '../../../shared/codec/extract';
-import { StreamDeframer } from '../../../shared/codec/framing';
+import { StreamDeframer, type DeframedPdu } from '../../../shared/codec/framing';
 import type { Direction, PairingKey, Peek, Protocol } from '../../../shared/codec/protocol';
 import type { ConnectionSource, ConnectionSummary, Endpoint, FrameDetail, FrameRow, MessageStats } from '../../../shared/model/session';
 import { detectProtocol, getProtocol, PROTOCOLS, protocolForPort } from '../../../shared/protocols/index';
@@ -40,6 +40,8 @@ interface Conn {
   protocol?: Protocol;
   protocolNumber: number;
   variant?: string;
+  /** What classify gets: the variant, if any (one object per connection, not per PDU). */
+  options: { variant?: string };
   deframers?: Record<Direction, StreamDeframer>;
   /** First bytes per direction while detecting. */
   pending?: Record<Direction, { chunks: Uint8Array[]; times: number[]; size: number }>;
@@ -105,7 +107,7 @@ export class Session {
       frames: 0, bytes: { c2s: 0, s2c: 0 }, ...(o.listenerId ? { listenerId: o.listenerId } : {}),
     };
     if (o.source === 'proxy') summary.state = 'connecting';
-    const conn: Conn = { summary, protocolNumber: RAW, waiting: { c2s: new Map(), s2c: new Map() }, messages: new Map() };
+    const conn: Conn = { summary, protocolNumber: RAW, options: NO_OPTIONS, waiting: { c2s: new Map(), s2c: new Map() }, messages: new Map() };
     this.conns.set(id, conn);
     const chosen = this.chooseProtocol(o);
     if (chosen) this.bind(conn, chosen.protocol, chosen.variant);
@@ -130,6 +132,7 @@ export class Session {
   private bind(conn: Conn, protocol: Protocol, variant?: string): void {
     conn.protocol = protocol;
     conn.variant = variant;
+    conn.options = variant ? { variant } : NO_OPTIONS;
     conn.protocolNumber = PROTOCOLS.indexOf(protocol) + 1;
     conn.summary.protocol = protocol.id;
     conn.messages = new Map();
@@ -185,14 +188,26 @@ export class Session {
     this.opts.onChange?.();
   }
 
+  /** Reused for every push: the deframer appends the PDUs of one chunk to it. */
+  private readonly pdus: DeframedPdu[] = [];
+
   private cut(conn: Conn, direction: Direction, bytes: Uint8Array, time: number): void {
-    for (const pdu of conn.deframers![direction].push(bytes)) {
+    const pdus = this.pdus;
+    pdus.length = 0;
+    conn.deframers![direction].push(bytes, pdus);
+    // onFrame may feed the session again (re-entering cut): a lone PDU is taken out before it is recorded, several
+    // are copied out first.
+    const n = pdus.length;
+    const list = n > 1 ? pdus.slice() : pdus;
+    const only = list[0];
+    for (let k = 0; k < n; k++) {
+      const pdu = n === 1 ? only : list[k];
       if (pdu.skipped) {
         this.record(conn, direction, pdu.bytes, time, { message: 'Skipped', pair: NO_PAIR }, true, true);
         continue;
       }
       // The summary is not kept (row() recomputes it on demand): classify skips it when the protocol can.
-      const peek = classifyPdu(conn.protocol!, pdu.bytes, direction, conn.variant ? { variant: conn.variant } : NO_OPTIONS);
+      const peek = classifyPdu(conn.protocol!, pdu.bytes, direction, conn.options);
       this.record(conn, direction, pdu.bytes, time, peek, peek.malformed ?? false);
     }
   }
