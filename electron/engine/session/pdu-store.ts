@@ -47,7 +47,7 @@ export class PduStore {
     private readonly path?: string,
     private readonly bufferSize = 1 << 20,
     private readonly flushMs = 500,
-    private readonly maxInFlight = 32 << 20,
+    private readonly maxInFlight = 8 << 20,
   ) {
     if (path) {
       this.fd = openSync(path, 'w+');
