@@ -2,7 +2,7 @@
  * The engine behind every UI: one session, its proxy listeners, capture and views, answering the commands of
  * shared/api/contract.ts. Transports (WebSocket, Electron IPC) only move these calls and events.
  */
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandName, Events, EventName, MarkedFrameRow, Params, Result } from '../../../shared/api/contract';
 import { compileFilter, suggestCompletions } from '../../../shared/filter/index';
@@ -56,6 +56,8 @@ export class Engine {
   private timer: NodeJS.Timeout | undefined;
   private readonly spoolDir: string;
   private readonly spoolRoot: string;
+  /** The run folder is ours (not given by the caller): a clean close removes it, temp files of a finished run. */
+  private readonly ownsSpoolDir: boolean;
   private file: string | undefined;
   private capture: CaptureStatus = { state: 'idle', packets: 0, dropped: 0 };
   private live: { capture: LiveCapture; ingest: PacketIngest } | undefined;
@@ -70,6 +72,7 @@ export class Engine {
 
   constructor(opts: EngineOptions = {}) {
     this.spoolRoot = opts.spoolRoot ?? defaultSpoolRoot();
+    this.ownsSpoolDir = opts.spoolDir === undefined;
     this.spoolDir = opts.spoolDir ?? mkdtempSync(join(ensureDir(this.spoolRoot), 'run-'));
     this.session = this.newSession();
     this.craft = new CraftService({
@@ -416,5 +419,6 @@ export class Engine {
     await this.spool?.close();
     if (this.spoolPath) removeSpoolLock(this.spoolPath);
     this.session.close(true);
+    if (this.ownsSpoolDir) rmSync(this.spoolDir, { recursive: true, force: true });
   }
 }
