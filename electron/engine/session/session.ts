@@ -18,7 +18,7 @@ const RAW_NAME = 'tcp';
 /** First bytes kept per direction while a connection's protocol is still being detected. */
 const DETECT_LIMIT = 4096;
 const DIRS: readonly Direction[] = ['c2s', 's2c'];
-const NO_OPTIONS = {};
+const NO_OPTIONS: { variant?: string } = Object.freeze({});
 const NO_PAIR: PairingKey = { role: 'none' };
 
 export interface OpenConnection {
@@ -132,7 +132,7 @@ export class Session {
   private bind(conn: Conn, protocol: Protocol, variant?: string): void {
     conn.protocol = protocol;
     conn.variant = variant;
-    conn.options = variant ? { variant } : NO_OPTIONS;
+    conn.options = variant ? Object.freeze({ variant }) : NO_OPTIONS;
     conn.protocolNumber = PROTOCOLS.indexOf(protocol) + 1;
     conn.summary.protocol = protocol.id;
     conn.messages = new Map();
@@ -339,7 +339,9 @@ export class Session {
   decodeOptions(frame: number): { context?: Record<string, unknown>; variant?: string } {
     const conn = this.conns.get(this.index.connection(frame))!;
     const context = this.context(frame);
-    return { ...(context ? { context } : {}), ...(conn.variant ? { variant: conn.variant } : {}) };
+    // Without a context, the connection's own (frozen, shared) options: no object per call.
+    if (!context) return conn.options;
+    return conn.variant ? { context, variant: conn.variant } : { context };
   }
 
   /** Seconds between a response and its request; undefined on requests and unpaired frames. */
