@@ -83,6 +83,11 @@ export interface PbDecoded {
   node: FieldNode;
   value: { [key: string]: JsonValue };
   notes: Note[];
+  /**
+   * True when the bytes are exactly what encoding `value` with the same table writes (fields in number order, once
+   * each, minimal varints, ASCII text…), so that encodesTo needs not run; false means "not known": ask encodesTo.
+   */
+  canonical: boolean;
 }
 
 const WIRE_FOR: Record<PbType, number> = {
@@ -187,15 +192,25 @@ export function decodeMessage(b: Uint8Array, start: number, end: number, table: 
   const node: FieldNode = { abbrev: base, label, start, length: end - start, children };
   const value: { [key: string]: JsonValue } = {};
   const repeated = new Set<string>();
+  // What writeMessage would do with the value is tracked field by field (see PbDecoded.canonical): it writes the
+  // class first, then the table's fields in number order, each with minimal varints.
+  let canonical = table !== undefined && tableInfo(table).unique;
+  let lastNo = 0;
+  let index = -1;
   for (const f of scanForDecode(b, start, end)) {
+    index++;
     const def = fieldByNo(table, f.no);
     const length = f.end - f.start;
+    if (canonical && !minimalHead(b, f)) canonical = false;
     if (f.no === CLASS_FIELD && f.wire === 2) {
       const className = fromUtf8(b, f.valueStart, f.end);
       value[CLASS_KEY] = className;
       children.push({ label: `class ${className}`, start: f.start, length, value: className });
+      if (index !== 0 || !isAscii(b, f.valueStart, f.end)) canonical = false;
       continue;
     }
+    if (canonical && (!def || def.type === 'raw' || def.no <= lastNo || def.no >= 1 << 28)) canonical = false;
+    lastNo = f.no;
     if (!def || (WIRE_FOR[def.type] !== f.wire && def.type !== 'raw')) {
       if (def) {
         const msg = `${base}.${def.name}: wire type ${f.wire} does not match ${def.type}`;
@@ -211,10 +226,12 @@ export function decodeMessage(b: Uint8Array, start: number, end: number, table: 
       if (def.type === 'enum' && def.enum) child.display = `${def.enum[f.num] ?? 'unknown'} (${f.big ?? f.num})`;
       children.push(child);
       putValue(value, repeated, def.name, v);
+      if (canonical && (f.big !== undefined || smallScalarToVarint(def, v) !== f.num)) canonical = false;
     } else if (def.type === 'string') {
       const v = fromUtf8(b, f.valueStart, f.end);
       children.push({ abbrev, label: def.name, start: f.start, length, value: v });
       putValue(value, repeated, def.name, v);
+      if (canonical && !isAscii(b, f.valueStart, f.end)) canonical = false;
     } else if (def.type === 'bytes') {
       const v = opts.bytesAs === 'base64' ? toBase64(b.subarray(f.valueStart, f.end)) : toHex(b, f.valueStart, f.end);
       children.push({ abbrev, label: def.name, start: f.start, length, value: v });
@@ -223,6 +240,7 @@ export function decodeMessage(b: Uint8Array, start: number, end: number, table: 
       const child = genericNode(b, f);
       child.label = def.name;
       children.push(child);
+      canonical = false;
     } else {
       let sub = def.message;
       if (def.type === 'dynamic') {
@@ -236,9 +254,32 @@ export function decodeMessage(b: Uint8Array, start: number, end: number, table: 
       children.push(inner.node);
       for (const n of inner.notes) notes.push(n);
       putValue(value, repeated, def.name, inner.value);
+      if (!inner.canonical || sub === undefined) canonical = false;
     }
   }
-  return { node, value, notes };
+  return { node, value, notes, canonical: canonical && notes.length === 0 };
+}
+
+function isAscii(b: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (b[i] >= 0x80) return false;
+  return true;
+}
+
+/** A varint at `at` is minimal (what writeNumber writes) when it is one byte or its last byte is not 0; −1 if not. */
+function minimalVarintEnd(b: Uint8Array, at: number, end: number): number {
+  let i = at;
+  while (i < end && b[i] >= 0x80) i++;
+  if (i >= end) return -1;
+  return i === at || b[i] !== 0 ? i + 1 : -1;
+}
+
+/** Whether a field's tag, and its length or varint value, are written the way the encoder writes them. */
+function minimalHead(b: Uint8Array, f: ScannedField): boolean {
+  const afterTag = minimalVarintEnd(b, f.start, f.end);
+  if (afterTag < 0) return false;
+  if (f.wire === 2) return minimalVarintEnd(b, afterTag, f.valueStart) === f.valueStart;
+  if (f.wire === 0) return minimalVarintEnd(b, f.valueStart, f.end) === f.end;
+  return false;
 }
 
 function peekClassName(b: Uint8Array, start: number, end: number): string | undefined {
@@ -317,14 +358,16 @@ export function encodesTo(
 }
 
 /** Per table, computed once: the member names it accepts and its fields in field-number order. */
-interface TableInfo { known: Set<string>; sorted: PbField[] }
+interface TableInfo { known: Set<string>; sorted: PbField[]; /** No two fields share a number or a name. */ unique: boolean }
 const TABLE_INFO = new WeakMap<PbMessage, TableInfo>();
 
 function tableInfo(table: PbMessage): TableInfo {
   let info = TABLE_INFO.get(table);
   if (!info) {
     const known = new Set([CLASS_KEY, ...table.fields.map((f) => f.name)]);
-    info = { known, sorted: [...table.fields].sort((a, b) => a.no - b.no) };
+    const unique = new Set(table.fields.map((f) => f.no)).size === table.fields.length
+      && new Set(table.fields.map((f) => f.name)).size === table.fields.length && !table.fields.some((f) => f.name === CLASS_KEY);
+    info = { known, sorted: [...table.fields].sort((a, b) => a.no - b.no), unique };
     TABLE_INFO.set(table, info);
   }
   return info;

@@ -290,7 +290,7 @@ function bodyView(b: Uint8Array, start: number, end: number, format: BodyFormat,
   const label = `body (protostuff ${table.name})`;
   // The JSON view is the document only when it writes the same bytes back (unknown fields, maps, odd varints do not).
   let same = false;
-  try { same = encodesTo(decoded.value, table, PB_OPTIONS, `${PREFIX}.body`, b, start, end); } catch { same = false; }
+  try { same = decoded.canonical || encodesTo(decoded.value, table, PB_OPTIONS, `${PREFIX}.body`, b, start, end); } catch { same = false; }
   if (same) return { children, value: decoded.value, protostuff: true, label };
   notes.push({ severity: 'info', message: 'protostuff body does not re-encode from its field view (unknown or raw fields): the document keeps it as hex' });
   return { children, value: toHex(b, start, end), label };

@@ -260,7 +260,7 @@ function decodePayload(pdu: Uint8Array, start: number, end: number, name: string
   node.label = `payload: ${table.name}`;
   let params: PayloadResult['params'];
   try {
-    if (encodesTo(decoded.value, table, PB_OPTIONS, `${PREFIX}.params`, pdu, start, end)) params = decoded.value;
+    if (decoded.canonical || encodesTo(decoded.value, table, PB_OPTIONS, `${PREFIX}.params`, pdu, start, end)) params = decoded.value;
   } catch { /* not reproducible from the values: the document keeps the bytes */ }
   return { node, params };
 }
