@@ -331,7 +331,7 @@ export class TcpReassembler {
       offset = half.nextOffset;
     }
     if (offset === half.nextOffset && half.pending.length === 0) {
-      this.deliver(conn, half, { offset, bytes, timestamp, packet }, out); // the common case: in order, nothing held
+      this.deliverBytes(conn, half, offset, bytes, timestamp, packet, out); // the common case: in order, nothing held
       if (half.finOffset >= 0) this.drain(conn, half, timestamp, out);
       return;
     }
@@ -400,9 +400,13 @@ export class TcpReassembler {
   }
 
   private deliver(conn: Connection, half: HalfStream, piece: Piece, out: ReassemblyEvent[]): void {
-    const n = piece.bytes.length;
-    out.push({ type: 'data', connectionId: conn.info.id, direction: half.direction, offset: piece.offset, bytes: piece.bytes, timestamp: piece.timestamp, packet: piece.packet });
-    this.remember(half, piece.bytes);
+    this.deliverBytes(conn, half, piece.offset, piece.bytes, piece.timestamp, piece.packet, out);
+  }
+
+  private deliverBytes(conn: Connection, half: HalfStream, offset: number, bytes: Uint8Array, timestamp: bigint, packet: number | undefined, out: ReassemblyEvent[]): void {
+    const n = bytes.length;
+    out.push({ type: 'data', connectionId: conn.info.id, direction: half.direction, offset, bytes, timestamp, packet });
+    this.remember(half, bytes);
     half.nextOffset += n;
     half.nextSeq = (half.nextSeq + n) >>> 0;
   }
