@@ -180,7 +180,10 @@ export function stringifyGo(value: JsonValue): string {
 /** A summary value: bare when it is one printable token, else quoted; long values cut. */
 export function summaryValue(v: string): string {
   const cut = v.length > 48 ? `${v.slice(0, 48)}…` : v;
-  return /^[\x21-\x7e]+$/.test(cut) && !cut.includes('"') ? cut : JSON.stringify(cut);
+  // Printable ASCII without a space or a quote is shown bare (a loop: this runs in every peek).
+  let bare = cut.length > 0;
+  for (let i = 0; bare && i < cut.length; i++) { const c = cut.charCodeAt(i); if (c < 0x21 || c > 0x7e || c === 0x22) bare = false; }
+  return bare ? cut : JSON.stringify(cut);
 }
 
 /** Known command lines, used where a false positive costs (detection, resynchronisation after garbage): §5.6. */
