@@ -606,7 +606,18 @@ const SUMMARY_TEXT_MAX = 40;
 
 function summaryText(s: string): string {
   const cut = s.length > SUMMARY_TEXT_MAX ? `${s.slice(0, SUMMARY_TEXT_MAX)}…` : s;
-  return cut === '' || /[\s"=\u0000-\u001f]/.test(cut) ? JSON.stringify(cut) : cut;
+  return cut === '' || needsQuotes(cut) ? JSON.stringify(cut) : cut;
+}
+
+/** `/[\s"=\u0000-\u001f]/.test(s)` as a loop (the summary of every PDU goes through it). */
+function needsQuotes(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c === 0x22 || c === 0x3d) return true;
+    if (c < 0xa0) continue;
+    if (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) return true;
+  }
+  return false;
 }
 
 interface Glance {
