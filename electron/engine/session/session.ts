@@ -20,6 +20,8 @@ const DETECT_LIMIT = 4096;
 const DIRS: readonly Direction[] = ['c2s', 's2c'];
 const NO_OPTIONS: { variant?: string } = Object.freeze({});
 const NO_PAIR: PairingKey = { role: 'none' };
+/** Requests waiting for their response, per connection and direction; older ones are given up past this. */
+export const MAX_WAITING = 4096;
 
 export interface OpenConnection {
   source: ConnectionSource;
@@ -249,9 +251,16 @@ export class Session {
       // One waiting request is kept as a bare number (the usual case: keys are unique), several as a FIFO array.
       const waiting = conn.waiting[direction];
       const list = waiting.get(lane);
-      if (list === undefined) waiting.set(lane, frame);
-      else if (typeof list === 'number') waiting.set(lane, [list, frame]);
-      else list.push(frame);
+      if (list === undefined) {
+        // Requests that are never answered (one-way messages with a key, a dead server) must not grow without
+        // bound over a long session: past the limit the oldest waiting key is given up (Maps keep insertion order).
+        if (waiting.size >= MAX_WAITING) waiting.delete(waiting.keys().next().value!);
+        waiting.set(lane, frame);
+      } else if (typeof list === 'number') waiting.set(lane, [list, frame]);
+      else {
+        if (list.length >= MAX_WAITING) list.shift();
+        list.push(frame);
+      }
       return;
     }
     // A response pairs with the oldest waiting request of the same lane sent the other way.

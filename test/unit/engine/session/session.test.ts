@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex } from '../../../../shared/codec/bytes';
 import { getProtocol } from '../../../../shared/protocols/index';
-import { Session } from '../../../../electron/engine/session/session';
+import { MAX_WAITING, Session } from '../../../../electron/engine/session/session';
 
 const flyer = getProtocol('flyer')!;
 const enc = (message: string, direction: 'c2s' | 's2c', value: Record<string, unknown>) => flyer.encode(message, direction, value);
@@ -31,6 +31,22 @@ describe('session', () => {
     expect(s.messageStats().find((m) => m.message === 'HeartbeatResponse')!.responseTime!.count).toBe(1);
     expect(s.connection(id)!.protocol).toBe('flyer');
     expect(Array.from(s.bytes(1))).toEqual(Array.from(beat));
+  });
+
+  it('gives up the oldest unanswered requests past MAX_WAITING instead of growing without bound', () => {
+    const s = new Session();
+    const id = s.openConnection({ source: 'proxy', client, server: { host: '127.0.0.1', port: 20180 }, protocol: 'flyer' });
+    const count = MAX_WAITING + 10;
+    for (let i = 1; i <= count; i++) {
+      s.data(id, 'c2s', enc('ReportJobResult', 'c2s', { packet_id: String(i), jobBeanId: 'j', result: 0, logStr: '' }), ms(i));
+    }
+    const answer = (packetId: number) => s.data(id, 's2c', enc('ReportJobResultResponse', 's2c', { packet_id: String(packetId), jobBeanId: 'j', result: 0 }), ms(count + 1));
+    answer(1); // given up: the 10 oldest made room for the newest
+    answer(11); // the oldest still waiting
+    answer(count);
+    expect(s.row(count).pairedWith).toBeUndefined();
+    expect(s.row(count + 1).pairedWith).toBe(11); // frame numbers count from 1
+    expect(s.row(count + 2).pairedWith).toBe(count);
   });
 
   it('detects the protocol from the first bytes when the port says nothing', () => {
