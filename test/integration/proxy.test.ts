@@ -95,6 +95,8 @@ describe('proxy', () => {
     expect(['ECONNRESET', 'closed']).toContain(await closed);
     await until(() => session.connections()[0]?.state === 'failed');
     expect(session.connections()[0].error).toMatch(/upstream unreachable: .*ECONNREFUSED/);
+    // The address once, not "h:p: ECONNREFUSED connect ECONNREFUSED h:p".
+    expect(session.connections()[0].error!.split(String(deadPort)).length - 1).toBe(1);
   });
 
   it('passes a reset from the server on to the client', async () => {

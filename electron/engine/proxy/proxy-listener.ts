@@ -186,7 +186,10 @@ export class ProxyListener {
     s.once('connect', () => { connected = true; clearTimeout(timer); handle({ type: 'connected' }); });
     s.on('close', () => { clearTimeout(timer); this.sockets.delete(s); });
     s.on('error', (err: NodeJS.ErrnoException) => {
-      if (!connected) { clearTimeout(timer); handle({ type: 'connect-failed', error: `${this.opts.upstream.host}:${this.opts.upstream.port}: ${err.code ?? ''} ${err.message}`.trim() }); }
+      // Node's message already names the code and the address ("connect ECONNREFUSED 127.0.0.1:1"), and every
+      // reader of the record names the upstream: repeating both made "h:p unreachable: h:p: ECONNREFUSED connect …".
+      const error = err.code && !err.message.includes(err.code) ? `${err.code} ${err.message}` : err.message;
+      if (!connected) { clearTimeout(timer); handle({ type: 'connect-failed', error }); }
     });
     wire(s, 'server', handle, onData, () => connected);
     return s;
