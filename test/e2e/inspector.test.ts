@@ -272,6 +272,18 @@ describe('the demo from the welcome screen', () => {
             return protocols.every((p) => seen.has(p));
           }, 10_000);
           expect(Date.now() - started).toBeLessThan(10_000);
+          // A filter leaving no rows clamps the list's scroll position: that is no scrolling back, the list keeps
+          // following live traffic.
+          await until('a list longer than the screen', async () =>
+            Number((await page.getByTestId('status-frames').textContent())!.replace(/\D/g, '')) > 200);
+          const filter = page.getByTestId('filter-input');
+          await filter.fill('frame.number == 0');
+          await filter.press('Enter');
+          await expect.poll(() => page.getByTestId('status-frames').textContent()).toContain('Displayed: 0 of');
+          await page.waitForTimeout(500); // the clamped scroll event comes a frame or two later
+          expect(await page.getByTestId('autoscroll-button').getAttribute('aria-pressed')).toBe('true');
+          await filter.fill('');
+          await filter.press('Enter');
         }
         await page.locator('.frame-row[data-frame]').first().waitFor();
         await page.getByTestId('tab-statistics').click();

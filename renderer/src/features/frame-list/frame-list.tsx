@@ -100,8 +100,10 @@ export function FrameList(): ReactElement {
     if (programmatic.current !== undefined && Math.abs(el.scrollTop - programmatic.current) <= 1) return;
     programmatic.current = undefined;
     const v = virtualTopFromScroll({ ...geometry, viewportHeight: el.clientHeight }, el.scrollTop);
-    // The user scrolled back: stop following new frames.
-    if (v < position.current - 1 && store.getState().autoScroll) store.getState().setAutoScroll(false);
+    // The user scrolled back: stop following new frames. A list that shrank (a filter with fewer rows) clamps
+    // scrollTop too, but leaves it at the bottom: that is no scrolling back.
+    const atBottom = el.scrollTop + el.clientHeight >= el.scrollHeight - 1;
+    if (v < position.current - 1 && !atBottom && store.getState().autoScroll) store.getState().setAutoScroll(false);
     position.current = v;
     setVirtualTop(v);
   };
