@@ -14,7 +14,8 @@ export interface Column {
 
 export const COLUMNS: readonly Column[] = [
   { id: 'number', title: 'No.', width: '64px', align: 'right', text: (r) => String(r.number) },
-  { id: 'time', title: 'Time', width: '84px', align: 'right', text: (r) => formatTime(r.time) },
+  // Room for 12 monospace characters ("12345.678901"): a session past 100 s or a file's hours must not clip.
+  { id: 'time', title: 'Time', width: '100px', align: 'right', text: (r) => formatTime(r.time) },
   { id: 'source', title: 'Source', width: 'minmax(110px, 140px)', text: (r) => r.source },
   { id: 'direction', title: '', width: '22px', align: 'center', text: (r) => (r.direction === 'c2s' ? '→' : '←'), tooltip: 'Direction: → client to server, ← server to client' },
   { id: 'destination', title: 'Destination', width: 'minmax(110px, 140px)', text: (r) => r.destination },
