@@ -26,8 +26,11 @@ export function buildProgram(): Command {
     .description('Inspect, proxy and craft custom binary TCP protocols: flyer, hodor, tt, txlcn, push and HTTP/1.1.')
     .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .showHelpAfterError('(run framescope --help for usage)');
+    // Usage errors are one line, like every other error: the hint goes on the same line.
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: (s, write) => write(`${s.trimEnd()} (run framescope --help for usage)\n`),
+    });
 
   program.command('decode')
     .description("decode one direction of one connection's byte stream (any number of PDUs, maybe a partial one at the end)")

@@ -125,10 +125,12 @@ describe('bad input', () => {
     });
   }
 
-  it('rejects an unknown sub-command with usage help and exit code 2', () => {
-    const r = run(['frobnicate']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain("unknown command 'frobnicate'");
+  it('rejects an unknown sub-command or a missing option with one line of usage help and exit code 2', () => {
+    for (const [args, message] of [[['frobnicate'], "unknown command 'frobnicate'"], [['encode'], "required option '--json <file>' not specified"]] as const) {
+      const r = run([...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`error: ${message} (run framescope --help for usage)\n`);
+    }
   });
 
   it('works as `npx framescope` from the project folder', () => {

@@ -103,4 +103,15 @@ describe('engine API over WebSocket', () => {
     if ('error' in view) throw new Error(view.error.message);
     expect(view.count).toBeGreaterThan(0);
   }, 60_000);
+
+  it('keeps Decode As across Open: the reopened file is decoded with it', async () => {
+    const file = (await call('session.info', {})).file!;
+    const flyerConn = (await call('connections.list', {})).find((c) => c.protocol === 'flyer')!;
+    const port = flyerConn.server.port;
+    await call('decodeAs.set', { port, protocol: 'tt' });
+    await call('session.open', { path: file });
+    const onPort = (await call('connections.list', {})).filter((c) => c.server.port === port);
+    expect(onPort.length).toBeGreaterThan(0);
+    expect(onPort.every((c) => c.protocol === 'tt')).toBe(true);
+  }, 60_000);
 });

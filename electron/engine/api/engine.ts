@@ -58,6 +58,7 @@ export class Engine {
   private readonly spoolRoot: string;
   /** The run folder is ours (not given by the caller): a clean close removes it, temp files of a finished run. */
   private readonly ownsSpoolDir: boolean;
+  private readonly decodeAs = new Map<number, { protocol: string; variant?: string }>();
   private file: string | undefined;
   private capture: CaptureStatus = { state: 'idle', packets: 0, dropped: 0 };
   private live: { capture: LiveCapture; ingest: PacketIngest } | undefined;
@@ -87,6 +88,8 @@ export class Engine {
   private newSession(): Session {
     let annotations: SessionAnnotations | undefined;
     const session = new Session({ pduStorePath: join(this.spoolDir, `pdus-${Date.now()}.bin`), onChange: () => this.changed(), onFrame: (f) => annotations!.frameRecorded(f) });
+    // Decode As is the user's setting, not the session's: it outlives Clear and Open (Wireshark's keeps too).
+    for (const [port, { protocol, variant }] of this.decodeAs) session.setDecodeAs(port, protocol, variant);
     annotations = new SessionAnnotations(session);
     this.annotations = annotations;
     return session;
@@ -155,6 +158,7 @@ export class Engine {
     'proxy.list': () => this.proxyInfos(),
     'decodeAs.set': ({ port, protocol, variant }) => {
       if (!getProtocol(protocol)) throw new Error(`unknown protocol '${protocol}'`);
+      this.decodeAs.set(port, { protocol, variant });
       this.session.setDecodeAs(port, protocol, variant);
       return null;
     },

@@ -8,7 +8,8 @@ export function DecodeAsDialog({ port: initialPort }: { port?: number }): ReactE
   const { api } = useServices();
   const protocols = useApp((s) => s.protocols);
   const [port, setPort] = useState(initialPort ? String(initialPort) : '');
-  const [protocol, setProtocol] = useState(protocols[0]?.id ?? 'tt');
+  // The protocol a port is most often re-decoded as: tt, which has no port of its own.
+  const [protocol, setProtocol] = useState('tt');
   const close = () => store.getState().closeDialog();
 
   const submit = async (e: FormEvent): Promise<void> => {
@@ -16,9 +17,14 @@ export function DecodeAsDialog({ port: initialPort }: { port?: number }): ReactE
     const p = Number(port);
     if (!Number.isInteger(p) || p < 1 || p > 65535) { store.getState().notify('error', 'Decode As: the port must be 1–65535'); return; }
     const ok = await store.getState().attempt('Decode As', () => api.call('decodeAs.set', { port: p, protocol }));
-    if (ok !== undefined) {
+    if (ok === undefined) return;
+    close();
+    // A file is decoded again from its bytes, as Wireshark does; live frames already recorded keep their decoding.
+    const { file, proxies, capture } = store.getState();
+    if (file && proxies.length === 0 && capture.state !== 'capturing') {
+      if (await store.getState().openFile(file)) store.getState().notify('info', `${file}: port ${p} decoded as ${protocol}`);
+    } else {
       store.getState().notify('info', `Connections to port ${p} opened from now on are decoded as ${protocol}`);
-      close();
     }
   };
 
@@ -31,7 +37,7 @@ export function DecodeAsDialog({ port: initialPort }: { port?: number }): ReactE
             {protocols.map((p) => <option key={p.id} value={p.id}>{p.id} — {p.name}</option>)}
           </select>
         </label>
-        <p className="dim">Applies to connections opened after this; frames already recorded keep their decoding.</p>
+        <p className="dim">An opened file is decoded again; in a live session it applies to connections opened after this.</p>
         <div className="form-actions">
           <button type="button" className="small-button" onClick={close}>Cancel</button>
           <button type="submit" className="primary-button">Decode</button>
