@@ -208,9 +208,12 @@ describe('inspector UI against framescope serve', () => {
 
     // Copy as hex puts the frame's bytes on the clipboard.
     await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: served.origin });
-    const first = page.locator('.frame-row[data-frame]').first();
-    const firstNumber = Number(await first.getAttribute('data-frame'));
-    await first.click({ button: 'right' });
+    // The list redraws once the filter's view arrives: take a row of the filtered list, then click that very row.
+    const filtered = await api.call('view.create', { filter: await page.getByTestId('filter-input').inputValue() });
+    if ('error' in filtered) throw new Error(filtered.error.message);
+    await expect.poll(() => page.getByTestId('status-frames').textContent()).toContain(`Displayed: ${filtered.count} of`);
+    const firstNumber = Number(await page.locator('.frame-row[data-frame]').first().getAttribute('data-frame'));
+    await page.locator(`.frame-row[data-frame="${firstNumber}"]`).click({ button: 'right' });
     await page.getByRole('menuitem', { name: 'Copy as hex' }).click();
     const expectedHex = (await api.call('frame.detail', { number: firstNumber })).hex;
     await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(expectedHex);
