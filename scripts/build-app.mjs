@@ -18,9 +18,9 @@ await Promise.all([
     ...common,
     entryPoints: ['electron/app/main.ts'],
     outfile: 'dist/app/main.cjs',
-    // electron is provided by the runtime; cap is native (rebuilt for Electron, unpacked from the asar); ws's
+    // electron is provided by the runtime; cap and @framescope/packet-stats are native (unpacked from the asar); ws's
     // optional accelerators are looked up at run time.
-    external: ['electron', 'cap', 'bufferutil', 'utf-8-validate'],
+    external: ['electron', 'cap', '@framescope/packet-stats', 'bufferutil', 'utf-8-validate'],
     define: { 'import.meta.url': '__framescope_import_meta_url' },
     banner: { js: "const __framescope_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
   }),

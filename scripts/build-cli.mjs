@@ -11,7 +11,7 @@ await build({
   target: 'node20',
   sourcemap: true,
   // Native and optional modules stay outside the bundle; ws's optional accelerators are looked up at run time.
-  external: ['cap', 'bufferutil', 'utf-8-validate', 'playwright-core', 'electron'],
+  external: ['cap', '@framescope/packet-stats', 'bufferutil', 'utf-8-validate', 'playwright-core', 'electron'],
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
 });

@@ -60,7 +60,7 @@ export async function runCapture(flags: CaptureFlags, out: (line: string) => voi
       ingest.end();
       await spool?.close();
       session.close(true);
-      const drops = stats.droppedByKernel === null ? 'kernel drops unknown (not reported by cap)' : `${stats.droppedByKernel} dropped by the kernel`;
+      const drops = stats.droppedByKernel === null ? 'kernel drops unknown (counted on Linux only, with the packet-stats addon built)' : `${stats.droppedByKernel} dropped by the kernel`;
       return `${stats.received} packets captured, ${session.frameCount} frames, ${drops}`;
     },
   };

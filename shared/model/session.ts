@@ -102,7 +102,7 @@ export interface CaptureStatus {
   interface?: string;
   filter?: string;
   packets: number;
-  /** Packets the kernel dropped; null when the capture library cannot tell (cap does not expose pcap_stats). */
+  /** Packets the kernel dropped; null when unknown (read on Linux only, by the packet-stats addon; cap has no pcap_stats). */
   dropped: number | null;
   /** Why capture cannot run here and how to fix it. */
   message?: string;

@@ -12,6 +12,7 @@ import { loadCap } from '../../electron/engine/capture/cap-binding';
 import { CaptureError, CaptureFilterError, CapturePermissionError } from '../../electron/engine/capture/capture-errors';
 import { listInterfaces } from '../../electron/engine/capture/interfaces';
 import { openCapture, type LiveCapture, type LivePacket } from '../../electron/engine/capture/live-capture';
+import { loadPacketStats } from '../../electron/engine/capture/packet-stats';
 import { decodeTcpPacket, TcpFlag, type TcpSegment } from '../../electron/engine/net/tcp-segment';
 
 function skipReason(): string | undefined {
@@ -203,7 +204,8 @@ describe.skipIf(skip !== undefined)('live capture through libpcap', () => {
     expect(stats.received).toBe(packets.length);
     expect(stats.bytes).toBe(packets.reduce((n, p) => n + p.capturedLength, 0));
     expect(stats.truncated).toBe(0);
-    expect(stats.droppedByKernel).toBeNull();
+    // Read from the kernel by our addon where it built (no drops in so small an exchange), unknown without it.
+    expect(stats.droppedByKernel).toBe(loadPacketStats() ? 0 : null);
     expect(stats.droppedByInterface).toBeNull();
 
     handle.close();

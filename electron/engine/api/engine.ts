@@ -303,9 +303,10 @@ export class Engine {
       throw e;
     }
     this.live = { capture, ingest };
-    this.capture = { state: 'capturing', interface: opts.interface, filter: opts.bpf ?? '', packets: 0, dropped: null };
+    this.capture = { state: 'capturing', interface: opts.interface, filter: opts.bpf ?? '', packets: 0, dropped: capture.stats().droppedByKernel };
     this.emit('capture.status', this.capture);
-    // The packet count (and drops, were they known) while capturing: at most twice a second, only when it moved.
+    // The packet count and the kernel's drops (null where unknown) while capturing: at most twice a second, only when
+    // either moved.
     this.captureTimer = setInterval(() => {
       if (!this.live) return;
       const stats = this.live.capture.stats();

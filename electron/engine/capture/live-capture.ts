@@ -7,7 +7,8 @@
  *     (nanoseconds since the Unix epoch, bigint, as the file readers use; monotonic within one capture). libpcap runs
  *     in immediate mode on Linux, so the lag is the event loop's, usually well under a millisecond;
  *   - original length: recovered from the IP header (original-length.ts);
- *   - drop counters: cap has no pcap_stats(), so stats() counts what was delivered and reports drops as null;
+ *   - drop counters: cap has no pcap_stats(); on Linux our addon reads the same kernel counters from the socket
+ *     libpcap opened (packet-stats.ts), elsewhere (or without the addon) drops are reported as null, unknown;
  *   - promiscuous mode is always on, libpcap's own snaplen is 65535 (ours cuts the copy, not the kernel's).
  * A capture filter is first tried on a throwaway handle with a minimal ring buffer: a filter libpcap rejects leaves
  * an open handle behind that cap cannot close (see cap-binding.ts), and that handle should be small (128 KiB).
@@ -17,6 +18,7 @@ import { createCap, linkTypeFromCap, loadCap, type CapInstance, type CapLoader, 
 import { CaptureError, CaptureFilterError, errorText } from './capture-errors';
 import { isPermissionFailure, permissionError } from './capture-permission';
 import { originalFrameLength } from './original-length';
+import { loadPacketStats, watchOpen, type PacketStatsLoader } from './packet-stats';
 
 export interface LiveCaptureOptions {
   /** An interface name from listInterfaces() ('any' on Linux: every interface, Linux cooked link type). */
@@ -38,8 +40,14 @@ export interface LiveCaptureStats {
   bytes: number;
   /** Packets delivered shorter than they were on the wire. */
   truncated: number;
-  /** pcap_stats() ps_drop and ps_ifdrop. Always null: cap 0.2 does not expose pcap_stats(), so drops are unknown. */
+  /**
+   * pcap_stats() ps_drop: packets the kernel could not queue for us (ring full), read by our addon since cap 0.2 has
+   * no pcap_stats(). A number on Linux when the addon is built (packet-stats.ts), otherwise null (unknown). On
+   * loopback the kernel sees each packet twice (sent and received; libpcap keeps the received copy), and counts a
+   * drop for either copy, as tcpdump's "dropped by kernel" does.
+   */
   droppedByKernel: number | null;
+  /** pcap_stats() ps_ifdrop: always null (not read). */
   droppedByInterface: number | null;
 }
 
@@ -126,6 +134,7 @@ export function openCapture(
   onPacket: (packet: LivePacket) => void,
   load: CapLoader = loadCap,
   platform: string = process.platform,
+  loadStats: PacketStatsLoader = loadPacketStats,
 ): LiveCapture {
   const { device, filter, bufferSize, snaplen } = checkOptions(options);
   const cap = load();
@@ -152,7 +161,7 @@ export function openCapture(
     if (cut || originalLength > byteCount) stats.truncated++;
     onPacket({ linkType, timestamp: clock(), capturedLength: byteCount, originalLength, data });
   });
-  const opened = attempt(cap, device, filter, bufferSize, buffer, instance);
+  const { result: opened, counters } = watchOpen(loadStats(), () => attempt(cap, device, filter, bufferSize, buffer, instance));
   if (!opened.ok) {
     instance.removeAllListeners('packet');
     throw explain(cap, device, '', opened.error, platform); // the filter passed the probe just now
@@ -164,6 +173,17 @@ export function openCapture(
     throw new CaptureError('open', `Cannot capture on "${device}": libpcap reported a link type Framescope does not know ("${opened.linkName}")`, '');
   }
   linkType = known;
+  // The kernel's counters are 32-bit and read-and-reset: summed once a second, and at every stats() and close().
+  let poller: ReturnType<typeof setInterval> | undefined;
+  if (counters) {
+    stats.droppedByKernel = 0;
+    poller = setInterval(() => counters.poll(), 1000);
+    poller.unref?.();
+  }
+  const current = (): LiveCaptureStats => {
+    if (counters && !closed) counters.poll();
+    return counters ? { ...stats, droppedByKernel: counters.drops } : { ...stats };
+  };
 
   return {
     interface: device,
@@ -174,9 +194,11 @@ export function openCapture(
     get closed() {
       return closed;
     },
-    stats: () => ({ ...stats }),
+    stats: current,
     close() {
       if (closed) return;
+      counters?.poll(); // the last counts, while the socket is still open
+      if (poller) clearInterval(poller);
       closed = true;
       instance.close();
       instance.removeAllListeners('packet');

@@ -4,7 +4,7 @@
  * just before fpm — yields the app.asar, the unpacked `cap`, the desktop entry and the post-install script we mean.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -47,6 +47,7 @@ describe('electron-builder.yml', () => {
     expect(config.nsis.perMachine).toBe(true);
     expect(config.npmRebuild).toBe(true);
     expect(config.asarUnpack).toContain('node_modules/cap/**');
+    expect(config.asarUnpack).toContain('node_modules/@framescope/packet-stats/**');
     expect(config.electronFuses).toMatchObject({
       runAsNode: false, enableNodeOptionsEnvironmentVariable: false, enableNodeCliInspectArguments: false, onlyLoadAppFromAsar: true,
     });
@@ -129,5 +130,11 @@ describe('a deb packaging run, stopped before fpm', () => {
     expect(pkg.main).toBe('dist/app/main.cjs');
     const unpacked = join(out, 'linux-unpacked', 'resources', 'app.asar.unpacked', 'node_modules', 'cap', 'package.json');
     expect(JSON.parse(readFileSync(unpacked, 'utf8')).name).toBe('cap');
+    // The kernel drop counter (an optional Linux addon, symlinked by npm from native/packet-stats) when it was built.
+    if (existsSync(join(root, 'node_modules/@framescope/packet-stats/build/Release/packet_stats.node'))) {
+      const addon = join(out, 'linux-unpacked', 'resources', 'app.asar.unpacked', 'node_modules', '@framescope', 'packet-stats');
+      expect(JSON.parse(readFileSync(join(addon, 'package.json'), 'utf8')).name).toBe('@framescope/packet-stats');
+      expect(existsSync(join(addon, 'build', 'Release', 'packet_stats.node'))).toBe(true);
+    }
   });
 });

@@ -39,7 +39,7 @@ export function StatusBar(): ReactElement {
         {proxyText}
       </span>
       {capture.state === 'capturing' ? (
-        <span className="status-item on" data-testid="status-capture" title={capture.dropped === null ? "Dropped packets: unknown (the capture library does not report kernel drops)" : undefined}>{captureText}</span>
+        <span className="status-item on" data-testid="status-capture" title={capture.dropped === null ? "Dropped packets: unknown (kernel drop counts are read on Linux only, with Framescope's packet-stats addon built)" : undefined}>{captureText}</span>
       ) : capture.dropped ? <span className="status-item warn">{formatCount(capture.dropped)} packets dropped</span> : null}
       <span className="status-item" title={file}>{file ? file.split(/[\\/]/).pop() : 'Live session, not saved'}</span>
       {transport !== 'open' ? <span className="status-item error">{transport === 'connecting' ? 'Connecting to the engine…' : 'Engine unreachable, retrying…'}</span> : null}
