@@ -143,7 +143,26 @@ async function showError(title: string, error: unknown): Promise<void> {
   else dialog.showErrorBox(title, detail);
 }
 
+/**
+ * Before Clear or Open replaces the session: frames in no file yet are lost unless saved, so ask (as Wireshark does).
+ * True when the caller may go on.
+ */
+async function mayDiscard(what: string): Promise<boolean> {
+  const { unsaved } = engine.info();
+  if (unsaved === 0 || !window) return true;
+  const r = await dialog.showMessageBox(window, {
+    type: 'warning', buttons: ['Save…', `${what} without saving`, 'Cancel'], defaultId: 0, cancelId: 2,
+    message: `Save the ${unsaved.toLocaleString('en-US')} frames recorded since the last save?`,
+    detail: `${what} replaces the session; frames in no file are lost.`,
+  });
+  if (r.response === 2) return false;
+  if (r.response === 1) return true;
+  await actions.saveAs();
+  return engine.info().unsaved === 0;
+}
+
 async function openFile(path: string): Promise<void> {
+  if (!(await mayDiscard('Open'))) return;
   try {
     await engine.call('session.open', { path });
     store.addRecent(path);
@@ -194,6 +213,7 @@ const actions: MenuActions = {
     }
   },
   async clearSession() {
+    if (!(await mayDiscard('Clear'))) return;
     await engine.call('session.clear', {});
     setTitle(undefined);
   },

@@ -7,6 +7,7 @@ import { DecodeAsDialog } from './features/dialogs/decode-as-dialog';
 import { FileDialog } from './features/dialogs/file-dialog';
 import { ProxyDialog } from './features/dialogs/proxy-dialog';
 import { CaptureDialog } from './features/capture/capture-dialog';
+import { ConfirmClearDialog } from './features/dialogs/confirm-clear-dialog';
 import { OperationProgress } from './features/progress/operation-progress';
 import { RecoveryPrompt } from './features/recovery/recovery-prompt';
 import { FilterBar } from './features/filter-bar/filter-bar';
@@ -54,6 +55,7 @@ export function App(): ReactElement {
       {dialog?.name === 'save' ? <FileDialog mode="save" /> : null}
       {dialog?.name === 'decodeAs' ? <DecodeAsDialog port={dialog.port} /> : null}
       {dialog?.name === 'capture' ? <CaptureDialog /> : null}
+      {dialog?.name === 'confirmClear' ? <ConfirmClearDialog /> : null}
       <RecoveryPrompt />
     </div>
   );

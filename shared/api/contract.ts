@@ -35,6 +35,8 @@ export interface ProtocolSummary {
   name: string;
   ports: number[];
   messages: { name: string; direction: string }[];
+  /** Decode As variants (hodor generations, txlcn's JSON form); the first one is what detection picks, where it does. */
+  variants?: { id: string; label: string }[];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -377,7 +379,8 @@ export interface Commands {
 /** Events from the engine, batched (about 20 per second), never one per packet. */
 export interface Events {
   /** The session grew (or was cleared): new totals. */
-  'session.changed': { frames: number; connections: number };
+  /** `file`: the file the session was opened from or last saved to (absent for a live session never saved). */
+  'session.changed': { frames: number; unsaved: number; connections: number; file?: string };
   'capture.status': CaptureStatus;
   'proxy.status': ProxyListenerInfo[];
   'connections.changed': { connections: ConnectionSummary[] };

@@ -110,6 +110,8 @@ export interface CaptureStatus {
 
 export interface SessionInfo {
   frames: number;
+  /** Frames in no file yet (recorded since the last Open or Save): Clear and Open discard them. */
+  unsaved: number;
   connections: number;
   /** The file the session was opened from or last saved to. */
   file?: string;

@@ -253,6 +253,95 @@ describe('inspector: capture, transactions, data sources, progress, recovery', (
     expect(browser.errors).toEqual([]);
   }, 120_000);
 
+  it('decodes an opened file again with Decode As and a protocol variant (hodor generation B on a port of its own)', async () => {
+    const genB = loadFixtures('hodor').find((f) => f.file === '26-gen-b-fetch-job-log-request.json')!.bytes;
+    const file = join(tmp, 'hodor-gen-b.pcapng');
+    const spool = await SessionSpool.create(file, 'hodor generation B');
+    spool.open(0, { host: '10.0.0.2', port: 41000 }, { host: '10.0.0.1', port: 9911 });
+    spool.record(0, { kind: 'data', direction: 'c2s', bytes: genB }, 1_700_000_000_000_000_000n);
+    spool.record(0, { kind: 'closed' } as never, 1_700_000_000_001_000_000n);
+    await spool.close();
+
+    if (page.url() === 'about:blank') await page.goto(served.url);
+    await page.getByRole('button', { name: 'Open' }).first().click();
+    await page.locator('input[placeholder="/path/to/capture.pcapng"]').fill(file);
+    await page.locator('.dialog button[type="submit"]').click();
+    const row = page.locator('.frame-row[data-frame="1"]');
+    await expect.poll(async () => (await api.call('session.info', {})).file).toBe(file);
+    await row.waitFor();
+    // Generation B has no magic: nothing detects it, so the frame is undecoded data until the user says what it is.
+    expect(await row.textContent()).not.toContain('FetchJobLogRequest');
+
+    await row.click({ button: 'right' });
+    await page.getByRole('menuitem', { name: /Decode as/ }).click();
+    expect(await page.locator('.dialog input').first().inputValue()).toBe('9911');
+    // Protocols without variants show no variant choice; hodor offers its generations.
+    expect(await page.getByTestId('decode-as-variant').count()).toBe(0);
+    await page.getByTestId('decode-as-protocol').selectOption('hodor');
+    const variants = await page.getByTestId('decode-as-variant').locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
+    expect(variants).toEqual(['', ...getProtocol('hodor')!.variants!.map((v) => v.id)]);
+    await page.getByTestId('decode-as-variant').selectOption('B');
+    await page.screenshot({ path: join(SHOTS, 'decode-as.png') });
+    await page.locator('.dialog button[type="submit"]').click();
+
+    await expect.poll(async () => (await page.locator('.frame-row[data-frame="1"]').textContent()) ?? '').toContain('FetchJobLogRequest');
+    const detail = await api.call('frame.detail', { number: 1 });
+    expect(detail.row.protocol).toBe('hodor');
+    expect(detail.row.malformed).toBe(false);
+    await expect.poll(() => page.locator('.notices').textContent()).toContain('port 9911 decoded as hodor (generation B');
+    expect(browser.errors).toEqual([]);
+  });
+
+  it('asks before Clear throws away frames that are in no file, and does not ask once they are saved', async () => {
+    await api.call('session.clear', {});
+    if (page.url() === 'about:blank') await page.goto(served.url);
+    const proxy = await api.call('proxy.add', { port: 0, upstream: { host: '127.0.0.1', port: flyer.port }, protocol: 'flyer' });
+    const run = await runDemoClient('flyer', { port: proxy.boundPort, rounds: 1, intervalMs: 0 });
+    await run.close();
+    await until('the flyer frames', async () => (await api.call('session.info', {})).frames >= run.frames);
+    expect((await api.call('session.info', {})).unsaved).toBe(run.frames);
+    // The page knows them too (the engine's events are coalesced; rows of the previous session may still show).
+    const framesShown = async (): Promise<number> => Number(/Frames: ([\d\s,.\u202f\u00a0]+)/.exec((await page.getByTestId('status-frames').textContent()) ?? '')?.[1].replace(/\D/g, ''));
+    await expect.poll(framesShown).toBe(run.frames);
+    // Cleared by another client (as the desktop menu does): the file the page had open is no longer named.
+    await expect.poll(() => page.locator('.status-bar').textContent()).toContain('Live session, not saved');
+
+    // Cancel keeps everything.
+    await page.getByTestId('clear-button').click();
+    await expect.poll(() => page.getByTestId('confirm-clear').textContent()).toContain(`${run.frames} frames were recorded since the last save`);
+    await page.screenshot({ path: join(SHOTS, 'confirm-clear.png') });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByTestId('confirm-clear').count()).toBe(0);
+    expect((await api.call('session.info', {})).frames).toBe(run.frames);
+
+    // Open warns too.
+    await page.getByRole('button', { name: 'Open' }).first().click();
+    await expect.poll(() => page.getByTestId('open-unsaved').textContent()).toContain(`${run.frames} frames of the current session are in no file yet`);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    // Saved: nothing to lose, Clear clears at once.
+    const saved = join(tmp, 'before-clear.pcapng');
+    await page.getByRole('button', { name: 'Save' }).first().click();
+    await page.locator('.dialog input').fill(saved);
+    await page.locator('.dialog button[type="submit"]').click();
+    await until('the saved file', async () => existsSync(saved) && (await api.call('session.info', {})).unsaved === 0);
+    await expect.poll(() => page.locator('.dialog').count()).toBe(0);
+    await page.getByTestId('clear-button').click();
+    await until('the cleared session', async () => (await api.call('session.info', {})).frames === 0);
+    expect(await page.getByTestId('confirm-clear').count()).toBe(0);
+
+    // New unsaved frames: the dialog's Clear discards them.
+    const again = await runDemoClient('flyer', { port: proxy.boundPort, rounds: 1, intervalMs: 0 });
+    await again.close();
+    await until('new frames', async () => (await api.call('session.info', {})).unsaved >= again.frames);
+    await expect.poll(framesShown).toBe(again.frames);
+    await page.getByTestId('clear-button').click();
+    await page.getByTestId('confirm-clear-button').click();
+    await until('the cleared session', async () => (await api.call('session.info', {})).frames === 0);
+    await api.call('proxy.remove', { id: proxy.id });
+    expect(browser.errors).toEqual([]);
+  });
+
   it('offers the unsaved session of a crashed run at start, and reopens it', async () => {
     // A spool root with a run whose writer is gone: a pid that exited, a lock beside its spool.
     const root = mkdtempSync(join(tmpdir(), 'framescope-recover-root-'));

@@ -60,6 +60,8 @@ export class Engine {
   private readonly ownsSpoolDir: boolean;
   private readonly decodeAs = new Map<number, { protocol: string; variant?: string }>();
   private file: string | undefined;
+  /** Frames that are in a file (opened, or saved): the rest are lost by Clear or Open unless saved first. */
+  private savedFrames = 0;
   private capture: CaptureStatus = { state: 'idle', packets: 0, dropped: 0 };
   private live: { capture: LiveCapture; ingest: PacketIngest } | undefined;
   private captureTimer: NodeJS.Timeout | undefined;
@@ -109,7 +111,7 @@ export class Engine {
     },
     'session.open': ({ path }) => this.open(path),
     'session.save': ({ path }) => this.save(path),
-    'protocols.list': () => PROTOCOLS.map((p) => ({ id: p.id, name: p.name, ports: p.ports, messages: p.messages.map((m) => ({ name: m.name, direction: m.direction })) })),
+    'protocols.list': () => PROTOCOLS.map((p) => ({ id: p.id, name: p.name, ports: p.ports, messages: p.messages.map((m) => ({ name: m.name, direction: m.direction })), ...(p.variants ? { variants: p.variants.map((v) => ({ id: v.id, label: v.label })) } : {}) })),
     'fields.catalog': () => fieldCatalog(),
     'filter.check': ({ filter }) => {
       const r = compileFilter(filter, fieldCatalog());
@@ -225,6 +227,7 @@ export class Engine {
     if (this.live || this.proxies.size > 0) await this.ensureSpool();
     this.views.clear();
     this.file = undefined;
+    this.savedFrames = 0;
     this.changed();
   }
 
@@ -258,6 +261,7 @@ export class Engine {
     }
     this.emit('session.progress', { path, done: total, total, operation: 'open' });
     this.file = path;
+    this.savedFrames = this.session.frameCount;
     this.changed();
     return this.info();
   }
@@ -284,6 +288,8 @@ export class Engine {
       throw new Error('nothing to save: the session is empty');
     }
     this.file = path;
+    this.savedFrames = this.session.frameCount;
+    this.changed(); // every window learns that nothing is unsaved now
     return { path, frames: this.session.frameCount };
   }
 
@@ -391,7 +397,7 @@ export class Engine {
 
   info(): SessionInfo {
     return {
-      frames: this.session.frameCount, connections: this.session.connectionCount, ...(this.file ? { file: this.file } : {}),
+      frames: this.session.frameCount, unsaved: Math.max(0, this.session.frameCount - this.savedFrames), connections: this.session.connectionCount, ...(this.file ? { file: this.file } : {}),
       ...(this.spoolPath ? { spool: this.spoolPath } : {}),
       capture: this.capture, proxies: this.proxyInfos(), startedAt: this.session.startedAt.toISOString(),
     };
@@ -410,7 +416,8 @@ export class Engine {
       this.timer = undefined;
       if (!this.dirty) return;
       this.dirty = false;
-      this.emit('session.changed', { frames: this.session.frameCount, connections: this.session.connectionCount });
+      const { frames, unsaved, connections, file } = this.info();
+      this.emit('session.changed', { frames, unsaved, connections, ...(file ? { file } : {}) });
     }, EVENT_INTERVAL_MS);
   }
 

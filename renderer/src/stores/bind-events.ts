@@ -5,8 +5,9 @@ import type { AppStore } from './store';
 
 export function bindEngineEvents(store: AppStore, api: EngineApi): () => void {
   const offs = [
-    api.on('session.changed', ({ frames, connections }) => {
-      store.setState({ frames, connections });
+    api.on('session.changed', ({ frames, unsaved, connections, file }) => {
+      // The session may have been replaced elsewhere (the desktop menu's Clear or Open, another browser window).
+      store.setState({ frames, savedFrames: frames - unsaved, connections, file });
       if (store.getState().ready) void store.getState().refreshView();
     }),
     api.on('proxy.status', (proxies) => store.setState({ proxies })),

@@ -15,6 +15,8 @@ export interface SessionSlice {
   transport: TransportState;
   ready: boolean;
   frames: number;
+  /** Frames that are in a file (opened or saved); frames beyond them are lost by Clear or Open. */
+  savedFrames: number;
   connections: number;
   file?: string;
   spool?: string;
@@ -33,6 +35,8 @@ export interface SessionSlice {
   /** Runs a command; a failure becomes a notice instead of an unhandled rejection. */
   attempt<T>(what: string, fn: () => Promise<T>): Promise<T | undefined>;
   clearSession(): Promise<void>;
+  /** Clear, after asking when frames would be lost. */
+  requestClear(): void;
   openFile(path: string): Promise<boolean>;
   saveFile(path: string): Promise<boolean>;
   addProxy(spec: ProxyListenerSpec): Promise<ProxyListenerInfo | undefined>;
@@ -48,6 +52,7 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get, { api }
   transport: 'connecting',
   ready: false,
   frames: 0,
+  savedFrames: 0,
   connections: 0,
   proxies: [],
   capture: { state: 'idle', packets: 0, dropped: 0 },
@@ -77,7 +82,7 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get, { api }
 
   applyInfo(info) {
     set({
-      frames: info.frames, connections: info.connections, file: info.file, spool: info.spool, proxies: info.proxies,
+      frames: info.frames, savedFrames: info.frames - info.unsaved, connections: info.connections, file: info.file, spool: info.spool, proxies: info.proxies,
       capture: info.capture,
     });
   },
@@ -107,6 +112,11 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get, { api }
     });
   },
 
+  requestClear() {
+    if (get().frames > get().savedFrames) get().openDialog('confirmClear');
+    else void get().clearSession();
+  },
+
   async openFile(path) {
     const info = await get().attempt(`Open ${path}`, () => api.call('session.open', { path }));
     if (!info) return false;
@@ -118,7 +128,7 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get, { api }
   async saveFile(path) {
     const saved = await get().attempt(`Save ${path}`, () => api.call('session.save', { path }));
     if (!saved) return false;
-    set({ file: saved.path });
+    set({ file: saved.path, savedFrames: saved.frames });
     get().notify('info', `Saved ${saved.frames} frames to ${saved.path}`);
     return true;
   },

@@ -6,7 +6,7 @@ export type Theme = 'dark' | 'light';
 export type LowerTab = 'packet' | 'connections' | 'statistics' | 'follow' | 'transactions' | CraftTab;
 /** The crafting tabs (features/intercept/craft-tabs.tsx). */
 export type CraftTab = 'intercept' | 'mocks' | 'sequences' | 'chaos';
-export type DialogName = 'proxy' | 'open' | 'save' | 'decodeAs' | 'capture';
+export type DialogName = 'proxy' | 'open' | 'save' | 'decodeAs' | 'capture' | 'confirmClear';
 
 export interface MenuItem {
   label: string;

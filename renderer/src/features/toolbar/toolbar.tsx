@@ -41,13 +41,13 @@ export function Toolbar(): ReactElement {
           }}
           accent={!proxyOn}
         />
-        <ToolButton icon="plug" title="Proxy listeners…" onClick={() => s().openDialog('proxy')} />
+        <ToolButton icon="plug" label="Listeners" title="Proxy listeners: add, list and remove" onClick={() => s().openDialog('proxy')} testId="listeners-button" />
         <CaptureButton />
       </div>
       <div className="tool-group">
         <ToolButton icon="open" label="Open" title="Open a pcap or pcapng file" onClick={() => s().openDialog('open')} />
         <ToolButton icon="save" label="Save" title="Save the session as pcapng" onClick={() => s().openDialog('save')} disabled={frames === 0} />
-        <ToolButton icon="clear" label="Clear" title="Clear the session (listeners keep running)" onClick={() => void s().clearSession()} testId="clear-button" />
+        <ToolButton icon="clear" label="Clear" title="Clear the session (listeners keep running)" onClick={() => s().requestClear()} testId="clear-button" />
       </div>
       <div className="tool-group">
         <ToolButton
