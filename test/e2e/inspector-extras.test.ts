@@ -281,6 +281,7 @@ describe('inspector: capture, transactions, data sources, progress, recovery', (
     const variants = await page.getByTestId('decode-as-variant').locator('option').evaluateAll((els) => els.map((e) => (e as HTMLOptionElement).value));
     expect(variants).toEqual(['', ...getProtocol('hodor')!.variants!.map((v) => v.id)]);
     await page.getByTestId('decode-as-variant').selectOption('B');
+    for (const dismiss of await page.locator('.notice button').all()) await dismiss.click(); // earlier tests' notices
     await page.screenshot({ path: join(SHOTS, 'decode-as.png') });
     await page.locator('.dialog button[type="submit"]').click();
 
@@ -309,7 +310,6 @@ describe('inspector: capture, transactions, data sources, progress, recovery', (
     // Cancel keeps everything.
     await page.getByTestId('clear-button').click();
     await expect.poll(() => page.getByTestId('confirm-clear').textContent()).toContain(`${run.frames} frames were recorded since the last save`);
-    await page.screenshot({ path: join(SHOTS, 'confirm-clear.png') });
     await page.getByRole('button', { name: 'Cancel' }).click();
     expect(await page.getByTestId('confirm-clear').count()).toBe(0);
     expect((await api.call('session.info', {})).frames).toBe(run.frames);

@@ -38,7 +38,7 @@ export function DecodeAsDialog({ port: initialPort }: { port?: number }): ReactE
         <label>Server port<input value={port} onChange={(e) => setPort(e.target.value)} inputMode="numeric" autoFocus /></label>
         <label>Protocol
           <select value={protocol} onChange={(e) => { setProtocol(e.target.value); setVariant(''); }} data-testid="decode-as-protocol">
-            {protocols.map((p) => <option key={p.id} value={p.id}>{p.id} — {p.name}</option>)}
+            {protocols.map((p) => <option key={p.id} value={p.id}>{p.id}{p.name.toLowerCase() !== p.id ? ` — ${p.name}` : ''}</option>)}
           </select>
         </label>
         {variants.length > 0 ? (
