@@ -1,5 +1,5 @@
 /** The engine through its WebSocket API, as the browser UI uses it: token, commands, batched events, demo, files. */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import type { CommandName, Params, Result } from '../../shared/api/contract';
 import { Engine } from '../../electron/engine/api/engine';
 import { startWebServer, type RunningWebServer } from '../../electron/engine/api/web-server';
+import { runDemoClient, startDemoServer } from '../../electron/engine/demo/demo';
 import { tshark } from '../support/tshark';
 
 let engine: Engine;
@@ -113,5 +114,31 @@ describe('engine API over WebSocket', () => {
     const onPort = (await call('connections.list', {})).filter((c) => c.server.port === port);
     expect(onPort.length).toBeGreaterThan(0);
     expect(onPort.every((c) => c.protocol === 'tt')).toBe(true);
+  }, 60_000);
+
+  it('saves an opened file plus the live traffic that came after it, also over the opened file itself', async () => {
+    const file = (await call('session.info', {})).file!;
+    const opened = await call('session.open', { path: file });
+    expect(opened.unsaved).toBe(0);
+    const server = await startDemoServer('flyer', { port: 0 });
+    try {
+      const proxy = await call('proxy.add', { port: 0, upstream: { host: '127.0.0.1', port: server.port }, protocol: 'flyer' });
+      const run = await runDemoClient('flyer', { port: proxy.boundPort, rounds: 1, intervalMs: 0 });
+      await run.close();
+      await until(async () => (await call('session.info', {})).frames === opened.frames + run.frames);
+      expect((await call('session.info', {})).unsaved).toBe(run.frames);
+      await call('proxy.remove', { id: proxy.id });
+
+      // Over the very file the session came from: written beside it, then renamed onto it.
+      const saved = await call('session.save', { path: file });
+      expect(saved.frames).toBe(opened.frames + run.frames);
+      expect((await call('session.info', {})).unsaved).toBe(0);
+      expect(existsSync(`${file}.partial-${process.pid}`)).toBe(false);
+      expect(tshark(['-r', file]).stderr).toBe('');
+      const reopened = await call('session.open', { path: file });
+      expect(reopened.frames).toBe(opened.frames + run.frames);
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 });

@@ -2,8 +2,8 @@
  * The engine behind every UI: one session, its proxy listeners, capture and views, answering the commands of
  * shared/api/contract.ts. Transports (WebSocket, Electron IPC) only move these calls and events.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { CommandName, Events, EventName, MarkedFrameRow, Params, Result } from '../../../shared/api/contract';
 import { compileFilter, suggestCompletions } from '../../../shared/filter/index';
 import type { FrameRow, ProxyListenerInfo, ProxyListenerSpec, SessionInfo, CaptureStatus } from '../../../shared/model/session';
@@ -60,6 +60,8 @@ export class Engine {
   private readonly ownsSpoolDir: boolean;
   private readonly decodeAs = new Map<number, { protocol: string; variant?: string }>();
   private file: string | undefined;
+  /** The file this session was opened from: its frames are in the session but not in the live spool. */
+  private openedFrom: string | undefined;
   /** Frames that are in a file (opened, or saved): the rest are lost by Clear or Open unless saved first. */
   private savedFrames = 0;
   private capture: CaptureStatus = { state: 'idle', packets: 0, dropped: 0 };
@@ -227,6 +229,7 @@ export class Engine {
     if (this.live || this.proxies.size > 0) await this.ensureSpool();
     this.views.clear();
     this.file = undefined;
+    this.openedFrom = undefined;
     this.savedFrames = 0;
     this.changed();
   }
@@ -261,31 +264,45 @@ export class Engine {
     }
     this.emit('session.progress', { path, done: total, total, operation: 'open' });
     this.file = path;
+    this.openedFrom = path;
     this.savedFrames = this.session.frameCount;
     this.changed();
     return this.info();
   }
 
-  /** Save As: the live spool as it is, or the opened file converted to pcapng. */
+  /**
+   * Save As: the live spool as it is; the opened file converted to pcapng; or both, the file's packets first, when
+   * live traffic came in after a file was opened. Written beside the target and renamed onto it at the end, so saving
+   * over the opened file (or a failure half-way) never leaves a torn file.
+   */
   async save(path: string): Promise<{ path: string; frames: number }> {
     const progress = (done: number, total: number): void => this.emit('session.progress', { path, done, total, operation: 'save' });
-    // The live spool once it holds traffic; an opened file while a listener merely waits (its spool is still empty).
-    if (this.spool && this.spoolPath && (this.spool.packets > 0 || !this.file)) {
-      await this.spool.flush();
-      await copyWithProgress(this.spoolPath, path, progress);
-    } else if (this.file) {
-      const total = statSync(this.file).size;
-      const writer = await PcapngWriter.create(path, { comments: [`saved by Framescope from ${this.file}`] });
-      let done = 0;
-      let lastEvent = 0;
-      for await (const batch of new CaptureFileReader(this.file).batches()) {
-        for (const p of batch) { writer.append(p); done += p.capturedLength + 16; }
-        if (Date.now() - lastEvent > 100) { lastEvent = Date.now(); progress(Math.min(done, total), total); }
+    const live = this.spool && this.spoolPath && (this.spool.packets > 0 || !this.openedFrom) ? this.spoolPath : undefined;
+    const sources = [this.openedFrom, live].filter((f): f is string => f !== undefined);
+    if (sources.length === 0) throw new Error('nothing to save: the session is empty');
+    if (live) await this.spool!.flush();
+    const partial = `${path}.partial-${process.pid}`;
+    try {
+      if (sources.length === 1 && sources[0] === live) {
+        await copyWithProgress(live, partial, progress);
+      } else {
+        const total = sources.reduce((n, f) => n + statSync(f).size, 0);
+        const writer = await PcapngWriter.create(partial, { comments: [`saved by Framescope from ${sources.map((f) => basename(f)).join(' and ')}`] });
+        let done = 0;
+        let lastEvent = 0;
+        for (const source of sources) {
+          for await (const batch of new CaptureFileReader(source).batches()) {
+            for (const p of batch) { writer.append(p); done += p.capturedLength + 16; }
+            if (Date.now() - lastEvent > 100) { lastEvent = Date.now(); progress(Math.min(done, total), total); }
+          }
+        }
+        await writer.close();
+        progress(total, total);
       }
-      await writer.close();
-      progress(total, total);
-    } else {
-      throw new Error('nothing to save: the session is empty');
+      renameSync(partial, path);
+    } catch (e) {
+      rmSync(partial, { force: true });
+      throw e;
     }
     this.file = path;
     this.savedFrames = this.session.frameCount;
