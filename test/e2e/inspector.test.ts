@@ -168,8 +168,9 @@ describe('inspector UI against framescope serve', () => {
     expect(view.count).toBeGreaterThan(0);
     expect(view.count).toBeLessThan(view.total);
     await expect.poll(() => page.getByTestId('status-frames').textContent()).toContain(`Displayed: ${view.count} of ${view.total}`);
+    // The count comes with the view; its rows are fetched after it.
+    await expect.poll(async () => (await visibleRows(page)).length).toBe(view.count);
     const rows = await visibleRows(page);
-    expect(rows.length).toBe(view.count);
     for (const r of rows) expect(r.text).toContain('ShakeHand ');
   });
 
