@@ -66,14 +66,20 @@ describe('crash recovery of the live spool', () => {
     const messages: Record<string, number> = {};
     for (const s of await engine.call('stats.messages', {})) messages[`${s.protocol}:${s.message}`] = s.count;
     expect(messages).toEqual(crashed.messages);
-    expect(info.file).toContain('recovered-');
-    expect(existsSync(info.file!)).toBe(true);
+    // Recovered into this run's folder, which goes when the engine closes: unsaved until the user saves.
+    expect(info.file).toBeUndefined();
+    expect(info.unsaved).toBe(crashed.frames);
     // Recovered once: not offered again, and the crashed run's folder is gone.
     expect(await engine.call('recovery.list', {})).toEqual([]);
     expect(existsSync(list[0].path)).toBe(false);
     // The recovered frames decode: a txlcn transaction group is there across the reopened connections.
     const groups = await engine.call('txlcn.groups', {});
     expect(groups.length).toBeGreaterThan(0);
+    // Save keeps them: the file holds every recovered frame, and nothing is unsaved any more.
+    const kept = join(root, 'kept.pcapng');
+    expect((await engine.call('session.save', { path: kept })).frames).toBe(crashed.frames);
+    expect((await engine.call('session.info', {})).unsaved).toBe(0);
+    expect((await engine.call('session.open', { path: kept })).frames).toBe(crashed.frames);
   }, 60_000);
 
   it('discards a crashed spool on request; a cleanly closed one is never offered', async () => {

@@ -191,7 +191,13 @@ export class Engine {
     'recovery.open': async ({ id }) => {
       const entry = findRecoverable(this.spoolRoot).find((r) => r.id === id);
       if (!entry) throw new Error(`no recoverable session ${id}`);
-      return this.open(adoptRecoverable(this.spoolRoot, entry, this.spoolDir));
+      await this.open(adoptRecoverable(this.spoolRoot, entry, this.spoolDir));
+      // The adopted spool lives in this run's folder, which goes when the engine closes: the recovered frames are in
+      // no file of the user's until saved (Clear asks, Save writes them from the adopted spool).
+      this.file = undefined;
+      this.savedFrames = 0;
+      this.changed();
+      return this.info();
     },
     'recovery.discard': ({ id }) => {
       const entry = findRecoverable(this.spoolRoot).find((r) => r.id === id);
