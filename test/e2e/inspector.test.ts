@@ -129,6 +129,19 @@ describe('inspector UI against framescope serve', () => {
       expect(await selected.getAttribute('data-length')).toBe(String(expected.length));
       expect((await selected.getAttribute('data-abbrev')) ?? '').toBe(expected.abbrev ?? '');
     }
+
+    // The clicked byte is a cursor: the arrow keys, Home and End move it (16 bytes a line) and select the field under it.
+    await page.locator('[data-testid="hex-view"] .byte[data-offset="0"]').click();
+    const clamp = (o: number): number => Math.max(0, Math.min(bytes.length - 1, o));
+    let at = 0;
+    for (const key of ['ArrowRight', 'ArrowDown', 'ArrowLeft', 'End', 'ArrowUp', 'Home', 'ArrowLeft'] as const) {
+      const lineStart = at - (at % 16);
+      at = clamp({ ArrowRight: at + 1, ArrowLeft: at - 1, ArrowDown: at + 16, ArrowUp: at - 16, Home: lineStart, End: lineStart + 15 }[key]);
+      await page.keyboard.press(key);
+      await expect.poll(() => page.locator('[data-testid="hex-view"] .byte.cursor').getAttribute('data-offset')).toBe(String(at));
+      const expected = nodeAtOffset(frame.tree, at).at(-1) as FieldNode;
+      await expect.poll(() => page.locator('.tree-line[aria-selected="true"]').getAttribute('data-start')).toBe(String(expected.start));
+    }
     await page.screenshot({ path: join(SHOTS, 'tree-hex-dark.png') });
   });
 

@@ -1,9 +1,10 @@
 /**
  * The bytes of the selected frame: offset | hex | ASCII, 16 a line. The selected field's range (as the decoder gave
- * it: the UI never recomputes ranges) is highlighted; clicking a byte selects the deepest field covering it.
+ * it: the UI never recomputes ranges) is highlighted; clicking a byte selects the deepest field covering it. The
+ * clicked byte is a cursor the arrow keys move (as in Wireshark's bytes pane), selecting the field under it.
  */
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useMemo, useRef, type ReactElement } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactElement } from 'react';
 import { fromHex } from '../../../../shared/codec/bytes';
 import { asciiChar, BYTES_PER_LINE, hexByte, inRange, lineCount, linesOfRange, offsetLabel } from '../../lib/hex-layout';
 import { nodeByKey } from '../../stores/detail-slice';
@@ -24,6 +25,9 @@ export function HexView(): ReactElement {
     count: lines, getScrollElement: () => scroller.current, estimateSize: () => LINE_HEIGHT, overscan: 10,
   });
 
+  const [cursor, setCursor] = useState<number | undefined>();
+  useEffect(() => setCursor(undefined), [decoded]);
+
   const firstLine = range ? linesOfRange(range)[0] : -1;
   useEffect(() => {
     if (firstLine >= 0) virtualizer.scrollToIndex(firstLine, { align: 'auto' });
@@ -31,7 +35,24 @@ export function HexView(): ReactElement {
 
   if (!decoded) return <div className="pane-empty">No frame selected.</div>;
 
-  const select = (offset: number): void => store.getState().selectNodeAtOffset(offset);
+  const select = (offset: number): void => {
+    setCursor(offset);
+    store.getState().selectNodeAtOffset(offset);
+  };
+  const onKeyDown = (e: KeyboardEvent): void => {
+    const from = cursor ?? range?.start ?? 0;
+    const lineStart = from - (from % BYTES_PER_LINE);
+    const moves: Record<string, number> = {
+      ArrowLeft: from - 1, ArrowRight: from + 1, ArrowUp: from - BYTES_PER_LINE, ArrowDown: from + BYTES_PER_LINE,
+      Home: lineStart, End: lineStart + BYTES_PER_LINE - 1,
+    };
+    const target = moves[e.key];
+    if (target === undefined || bytes.length === 0) return;
+    e.preventDefault();
+    const next = Math.max(0, Math.min(bytes.length - 1, target));
+    select(next);
+    virtualizer.scrollToIndex(Math.floor(next / BYTES_PER_LINE), { align: 'auto' });
+  };
 
   return (
     <div className="hex-view">
@@ -39,7 +60,7 @@ export function HexView(): ReactElement {
         <span>Bytes</span>
         <span className="dim">{range ? `${range.length} byte${range.length === 1 ? '' : 's'} at ${range.start} (0x${range.start.toString(16)})` : `${bytes.length} bytes`}</span>
       </div>
-      <div ref={scroller} className="hex-scroller" data-testid="hex-view">
+      <div ref={scroller} className="hex-scroller" data-testid="hex-view" tabIndex={0} onKeyDown={onKeyDown} aria-label="Bytes: arrow keys move through them">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const base = item.index * BYTES_PER_LINE;
@@ -51,9 +72,10 @@ export function HexView(): ReactElement {
                 hex.push(<span key={o} className={`byte pad${o - base === 8 ? ' gap' : ''}`}>{'  '}</span>);
                 continue;
               }
-              const cls = `byte${inRange(o, range) ? ' hl' : ''}${o - base === 8 ? ' gap' : ''}`;
+              const at = o === cursor ? ' cursor' : '';
+              const cls = `byte${inRange(o, range) ? ' hl' : ''}${at}${o - base === 8 ? ' gap' : ''}`;
               hex.push(<span key={o} className={cls} data-offset={o} onMouseDown={() => select(o)}>{hexByte(bytes[o])}</span>);
-              ascii.push(<span key={o} className={`ch${inRange(o, range) ? ' hl' : ''}`} data-offset={o} onMouseDown={() => select(o)}>{asciiChar(bytes[o])}</span>);
+              ascii.push(<span key={o} className={`ch${inRange(o, range) ? ' hl' : ''}${at}`} data-offset={o} onMouseDown={() => select(o)}>{asciiChar(bytes[o])}</span>);
             }
             return (
               <div key={item.index} className="hex-line" style={{ transform: `translateY(${item.start}px)` }}>
