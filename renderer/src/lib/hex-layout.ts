@@ -31,3 +31,18 @@ export function linesOfRange(range: { start: number; length: number }): [number,
   const last = Math.floor((range.start + Math.max(1, range.length) - 1) / BYTES_PER_LINE);
   return [first, last];
 }
+
+/**
+ * Where a key moves the bytes pane's cursor: arrows by a byte or a line, Home and End to the line's ends, clamped to
+ * the bytes; undefined for any other key (or no bytes).
+ */
+export function moveCursor(key: string, from: number, length: number): number | undefined {
+  if (length === 0) return undefined;
+  const lineStart = from - (from % BYTES_PER_LINE);
+  const moves: Record<string, number> = {
+    ArrowLeft: from - 1, ArrowRight: from + 1, ArrowUp: from - BYTES_PER_LINE, ArrowDown: from + BYTES_PER_LINE,
+    Home: lineStart, End: lineStart + BYTES_PER_LINE - 1,
+  };
+  const target = moves[key];
+  return target === undefined ? undefined : Math.max(0, Math.min(length - 1, target));
+}

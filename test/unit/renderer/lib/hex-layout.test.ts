@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asciiChar, inRange, lineCount, linesOfRange, offsetLabel } from '../../../../renderer/src/lib/hex-layout';
+import { asciiChar, inRange, lineCount, linesOfRange, moveCursor, offsetLabel } from '../../../../renderer/src/lib/hex-layout';
 
 describe('hex layout', () => {
   it('shows printable ASCII and dots for the rest', () => {
@@ -18,5 +18,17 @@ describe('hex layout', () => {
     expect(inRange(5, { start: 5, length: 1 })).toBe(true);
     expect(inRange(6, { start: 5, length: 1 })).toBe(false);
     expect(inRange(5, undefined)).toBe(false);
+  });
+  it('moves the bytes cursor by a byte, a line, or to the line ends, never past the bytes', () => {
+    expect(moveCursor('ArrowRight', 5, 40)).toBe(6);
+    expect(moveCursor('ArrowLeft', 0, 40)).toBe(0);
+    expect(moveCursor('ArrowDown', 20, 40)).toBe(36);
+    expect(moveCursor('ArrowDown', 30, 40)).toBe(39);
+    expect(moveCursor('ArrowUp', 5, 40)).toBe(0);
+    expect(moveCursor('Home', 21, 40)).toBe(16);
+    expect(moveCursor('End', 17, 40)).toBe(31);
+    expect(moveCursor('End', 33, 40)).toBe(39);
+    expect(moveCursor('a', 3, 40)).toBeUndefined();
+    expect(moveCursor('ArrowRight', 0, 0)).toBeUndefined();
   });
 });
