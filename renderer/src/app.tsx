@@ -53,7 +53,7 @@ export function App(): ReactElement {
       {dialog?.name === 'proxy' ? <ProxyDialog /> : null}
       {dialog?.name === 'open' ? <FileDialog mode="open" /> : null}
       {dialog?.name === 'save' ? <FileDialog mode="save" /> : null}
-      {dialog?.name === 'decodeAs' ? <DecodeAsDialog port={dialog.port} /> : null}
+      {dialog?.name === 'decodeAs' ? <DecodeAsDialog port={dialog.port} protocol={dialog.protocol} /> : null}
       {dialog?.name === 'capture' ? <CaptureDialog /> : null}
       {dialog?.name === 'confirmClear' ? <ConfirmClearDialog /> : null}
       <RecoveryPrompt />

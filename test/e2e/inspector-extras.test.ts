@@ -290,6 +290,11 @@ describe('inspector: capture, transactions, data sources, progress, recovery', (
     expect(detail.row.protocol).toBe('hodor');
     expect(detail.row.malformed).toBe(false);
     await expect.poll(() => page.locator('.notices').textContent()).toContain('port 9911 decoded as hodor (generation B');
+    // Asked again, the dialog starts from the frame's protocol now.
+    await page.locator('.frame-row[data-frame="1"]').click({ button: 'right' });
+    await page.getByRole('menuitem', { name: /Decode as/ }).click();
+    expect(await page.getByTestId('decode-as-protocol').inputValue()).toBe('hodor');
+    await page.getByRole('button', { name: 'Cancel' }).click();
     expect(browser.errors).toEqual([]);
   });
 

@@ -26,14 +26,15 @@ export interface UiSlice {
   theme: Theme;
   lowerTab: LowerTab;
   followConnection?: number;
-  dialog?: { name: DialogName; port?: number };
+  /** `port` and `protocol`: what Decode As opens with (the right-clicked frame's server port and protocol). */
+  dialog?: { name: DialogName; port?: number; protocol?: string };
   menu?: ContextMenuState;
   /** Fraction of the main area given to the frame list. */
   split: number;
   setTheme(theme: Theme): void;
   setLowerTab(tab: LowerTab): void;
   follow(connection: number): void;
-  openDialog(name: DialogName, port?: number): void;
+  openDialog(name: DialogName, port?: number, protocol?: string): void;
   closeDialog(): void;
   openMenu(menu: ContextMenuState): void;
   closeMenu(): void;
@@ -61,7 +62,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, _get, { storage }) => 
   },
   setLowerTab(lowerTab) { set({ lowerTab }); },
   follow(followConnection) { set({ followConnection, lowerTab: 'follow' }); },
-  openDialog(name, port) { set({ dialog: { name, port }, menu: undefined }); },
+  openDialog(name, port, protocol) { set({ dialog: { name, port, protocol }, menu: undefined }); },
   closeDialog() { set({ dialog: undefined }); },
   openMenu(menu) { set({ menu }); },
   closeMenu() { set({ menu: undefined }); },

@@ -39,7 +39,7 @@ export function frameMenu(store: AppStore, { decoder, copy }: Services, row: Fra
       label: 'Edit & resend…', separatorBefore: true, hint: 'open in the composer',
       action: () => { store.getState().closeMenu(); void store.getState().editFrame(row.number); },
     },
-    { label: 'Decode as…', separatorBefore: true, action: () => store.getState().openDialog('decodeAs', serverPort(row)) },
+    { label: 'Decode as…', separatorBefore: true, action: () => store.getState().openDialog('decodeAs', serverPort(row), row.protocol) },
   ];
 }
 

@@ -3,13 +3,14 @@ import { useState, type FormEvent, type ReactElement } from 'react';
 import { useApp, useAppStore, useServices } from '../../stores/store';
 import { Dialog } from './dialog';
 
-export function DecodeAsDialog({ port: initialPort }: { port?: number }): ReactElement {
+export function DecodeAsDialog({ port: initialPort, protocol: current }: { port?: number; protocol?: string }): ReactElement {
   const store = useAppStore();
   const { api } = useServices();
   const protocols = useApp((s) => s.protocols);
   const [port, setPort] = useState(initialPort ? String(initialPort) : '');
-  // The protocol a port is most often re-decoded as: tt, which has no port of its own.
-  const [protocol, setProtocol] = useState('tt');
+  // The frame's own protocol when it has one (as Wireshark shows the current decoding); else tt, the protocol a port
+  // is most often decoded as, having no port of its own.
+  const [protocol, setProtocol] = useState(() => (current && protocols.some((p) => p.id === current) ? current : 'tt'));
   // '' = the protocol's default form (what detection picks); hodor's generations and txlcn's JSON form by choice.
   const [variant, setVariant] = useState('');
   const variants = protocols.find((p) => p.id === protocol)?.variants ?? [];

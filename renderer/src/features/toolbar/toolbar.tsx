@@ -10,7 +10,7 @@ function ToolButton({ icon, label, title, onClick, active, disabled, testId, acc
 }): ReactElement {
   return (
     <button
-      className={`tool-button${active ? ' active' : ''}${accent ? ' accent' : ''}`} title={title} aria-pressed={active}
+      className={`tool-button${active ? ' active' : ''}${accent ? ' accent' : ''}`} title={title} aria-label={label} aria-pressed={active}
       onClick={onClick} disabled={disabled} data-testid={testId}
     >
       <Icon name={icon} />{label ? <span>{label}</span> : null}
@@ -30,7 +30,7 @@ export function Toolbar(): ReactElement {
 
   return (
     <header className="toolbar" role="toolbar" aria-label="Main">
-      <div className="brand" title="Framescope"><span className="brand-mark">◆</span> Framescope</div>
+      <div className="brand" title="Framescope"><span className="brand-mark">◆</span><span className="brand-name">Framescope</span></div>
       <div className="tool-group">
         <ToolButton
           icon={proxyOn ? 'stop' : 'play'} label={proxyOn ? 'Stop proxy' : 'Start proxy'} testId="proxy-button"
