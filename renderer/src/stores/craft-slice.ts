@@ -163,9 +163,16 @@ export const createCraftSlice: SliceCreator<CraftSlice> = (set, get, { api, deco
       const { row } = detail;
       const frame = decodeDocument(row.protocol, detail.hex, row.direction, { context: detail.context, variant: detail.variant });
       const draft = draftFromDocument({ protocol: row.protocol, message: frame?.message ?? row.message, direction: row.direction, value: frame?.value, hex: detail.hex });
-      // Resend where it came from: our own client session, else injected into its (live) connection.
+      // Resend where it came from: our own client session, else injected into its connection while that is live;
+      // a request of a connection that is gone (or was only captured or read from a file) goes to its server anew.
       const own = get().craftSessions.find((s) => s.connection === row.connection && s.state === 'open');
-      const target: ComposerTarget = own && row.direction === 'c2s' ? { kind: 'session', id: own.id } : { kind: 'inject', connection: row.connection, direction: row.direction };
+      let target: ComposerTarget;
+      if (own && row.direction === 'c2s') target = { kind: 'session', id: own.id };
+      else {
+        const conn = row.direction === 'c2s' ? (await api.call('connections.list', {})).find((c) => c.id === row.connection) : undefined;
+        const live = conn && (conn.state === 'open' || conn.state === 'half-closed') && conn.source !== 'file' && conn.source !== 'capture';
+        target = conn && !live ? { kind: 'connect', host: conn.server.host, port: conn.server.port } : { kind: 'inject', connection: row.connection, direction: row.direction };
+      }
       await get().openComposer(draft, target, `frame ${number}`);
     });
   },

@@ -97,6 +97,10 @@ describe('craft slice over a real engine', () => {
     expect(s().composer!.target).toEqual({ kind: 'inject', connection: session.connection, direction: 's2c' });
     await s().closeCraft(session.id);
     expect(s().craftSessions.filter((x) => x.id === session.id && x.state === 'open')).toEqual([]);
+    // With that connection gone, the request is aimed at its server on a new connection (an injection would fail).
+    for (let i = 0; i < 100 && (await engine.call('connections.list', {})).find((c) => c.id === session.connection)?.state === 'open'; i++) await new Promise((r) => setTimeout(r, 50));
+    await s().editFrame(request.number);
+    expect(s().composer!.target).toEqual({ kind: 'connect', host: '127.0.0.1', port: tt.port });
   });
 
   it('holds a request by an intercept rule, forwards it edited from the composer, and lists it as modified', async () => {
