@@ -119,5 +119,7 @@ export interface SessionInfo {
   spool?: string;
   capture: CaptureStatus;
   proxies: ProxyListenerInfo[];
+  /** The demo peers are running (`demo.start`), so a page opened later shows "Stop demo". */
+  demo: boolean;
   startedAt: string;
 }

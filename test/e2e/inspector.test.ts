@@ -185,6 +185,15 @@ describe('inspector UI against framescope serve', () => {
     await expect.poll(async () => (await visibleRows(page)).length).toBe(view.count);
     const rows = await visibleRows(page);
     for (const r of rows) expect(r.text).toContain('ShakeHand ');
+
+    // A filter that matches nothing says so; the previous filter comes back after.
+    await input.fill('frame.number > 99999999');
+    await input.press('Enter');
+    await expect.poll(() => page.getByTestId('no-match').textContent()).toBe('No frame matches frame.number > 99999999.');
+    await input.fill('flyer.protocol == ShakeHand');
+    await input.press('Enter');
+    await expect.poll(async () => (await visibleRows(page)).length).toBe(view.count);
+    expect(await page.getByTestId('no-match').count()).toBe(0);
   });
 
   it('right-click: follow a connection (filter and two-sided timeline), filter on a field, copy as hex', async () => {

@@ -68,6 +68,8 @@ describe('engine API over WebSocket', () => {
 
   it('runs the demo through its own proxies: every protocol live, paired, with statistics', async () => {
     const { listeners } = await call('demo.start', {});
+    // A page opened now learns that the demo runs (its button reads "Stop demo").
+    expect((await call('session.info', {})).demo).toBe(true);
     expect(listeners.map((l) => l.protocol).sort()).toEqual(['flyer', 'hodor', 'http', 'push', 'tt', 'txlcn']);
     // Every protocol seen, and a tt login answered (its client's first round got that far).
     await until(async () => {
@@ -88,6 +90,7 @@ describe('engine API over WebSocket', () => {
     const stats = await call('stats.messages', {});
     expect(stats.find((s) => s.message === 'LoginResponse')?.responseTime?.count).toBeGreaterThan(0);
     await call('demo.stop', {});
+    expect((await call('session.info', {})).demo).toBe(false);
     expect((await call('proxy.list', {})).length).toBe(0);
   }, 60_000);
 

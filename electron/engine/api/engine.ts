@@ -422,7 +422,7 @@ export class Engine {
     return {
       frames: this.session.frameCount, unsaved: Math.max(0, this.session.frameCount - this.savedFrames), connections: this.session.connectionCount, ...(this.file ? { file: this.file } : {}),
       ...(this.spoolPath ? { spool: this.spoolPath } : {}),
-      capture: this.capture, proxies: this.proxyInfos(), startedAt: this.session.startedAt.toISOString(),
+      capture: this.capture, proxies: this.proxyInfos(), demo: this.demo !== undefined, startedAt: this.session.startedAt.toISOString(),
     };
   }
 

@@ -83,7 +83,7 @@ export const createSessionSlice: SliceCreator<SessionSlice> = (set, get, { api }
   applyInfo(info) {
     set({
       frames: info.frames, savedFrames: info.frames - info.unsaved, connections: info.connections, file: info.file, spool: info.spool, proxies: info.proxies,
-      capture: info.capture,
+      capture: info.capture, demoRunning: info.demo,
     });
   },
 

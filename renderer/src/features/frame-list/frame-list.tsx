@@ -19,6 +19,8 @@ export function FrameList(): ReactElement {
   const store = useAppStore();
   const services = useServices();
   const count = useApp((s) => s.count);
+  // A filter that matches none of the frames says so, rather than leaving a blank list.
+  const noMatch = useApp((s) => (s.count === 0 && s.total > 0 && s.appliedFilter !== '' ? s.appliedFilter : undefined));
   const rows = useApp((s) => s.rows);
   const version = useApp((s) => s.rowsVersion);
   const selected = useApp((s) => s.selected);
@@ -134,6 +136,7 @@ export function FrameList(): ReactElement {
       <div className="frame-header" role="row" style={{ gridTemplateColumns: GRID_TEMPLATE }}>
         {COLUMNS.map((c) => <div key={c.id} role="columnheader" className={`cell ${c.align ?? ''}`} title={c.tooltip}>{c.title}</div>)}
       </div>
+      {noMatch !== undefined ? <div className="pane-empty" data-testid="no-match">No frame matches <code>{noMatch}</code>.</div> : null}
       <div
         ref={scroller} className="frame-scroller" tabIndex={0} onScroll={onScroll} onKeyDown={onKeyDown}
         data-testid="frame-scroller"
