@@ -170,6 +170,12 @@ describe('craft UI against framescope serve and real peers', () => {
     expect(await row.textContent()).toContain('HeartbeatRequest');
     await expect.poll(() => page.getByTestId('tab-count-intercept').textContent()).toBe('1');
     await page.screenshot({ path: join(SHOTS, 'intercept.png') });
+    // In a 1024-pixel window the held frame's buttons stay in view: the summary gives way, the column does not scroll.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    const sideways = await page.getByTestId('held-table').evaluate((t) => { const col = t.closest('.craft-col')!; return col.scrollWidth - col.clientWidth; });
+    await page.screenshot({ path: join(tmpdir(), 'framescope-intercept-1024.png') });
+    await page.setViewportSize({ width: 1366, height: 768 });
+    expect(sideways).toBeLessThanOrEqual(0);
     await new Promise((r) => setTimeout(r, 300));
     expect(replies).toHaveLength(0); // held: the server has not seen it
 

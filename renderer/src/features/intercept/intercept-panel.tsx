@@ -110,7 +110,7 @@ export function InterceptPanel(): ReactElement {
           <button className="small-button danger" disabled={held.length === 0} onClick={() => void s().releaseAll('drop')}>Drop all</button>
         </h3>
         {held.length === 0 && decided.length === 0 ? <div className="panel-note">Frames matching an enabled rule wait here; later frames of the same direction queue behind them.</div> : (
-          <table className="mini-table" data-testid="held-table">
+          <table className="mini-table held-table" data-testid="held-table">
             <thead><tr><th>#</th><th>Conn</th><th>Dir</th><th>Message</th><th>Summary</th><th>State</th><th>Held</th><th /></tr></thead>
             <tbody>
               {held.map((h) => (
@@ -118,7 +118,7 @@ export function InterceptPanel(): ReactElement {
                   <td className="num">{h.id}</td>
                   <td className="num">{h.connection}</td>
                   <td>{h.direction === 'c2s' ? '→' : '←'}</td>
-                  <td>{h.protocol} {h.message}</td>
+                  <td title={`${h.protocol} ${h.message}`}>{h.protocol} {h.message}</td>
                   <td className="mono" title={h.summary}>{h.summary}</td>
                   <td><span className="state-tag held">held</span></td>
                   <td className="num">{heldFor(h.heldAt)}</td>
@@ -134,7 +134,7 @@ export function InterceptPanel(): ReactElement {
                   <td className="num">{h.id}</td>
                   <td className="num">{h.connection}</td>
                   <td>{h.direction === 'c2s' ? '→' : '←'}</td>
-                  <td>{h.protocol} {h.message}</td>
+                  <td title={`${h.protocol} ${h.message}`}>{h.protocol} {h.message}</td>
                   <td className="mono" title={h.summary}>{h.summary}</td>
                   <td><span className={`state-tag ${h.state}`}>{h.state === 'held' ? 'decided' : h.state}</span></td>
                   <td />
