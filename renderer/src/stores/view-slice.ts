@@ -115,7 +115,8 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get, { api, decode
 
     async sessionReplaced() {
       decoder.clear();
-      set({ generation: get().generation + 1, selected: undefined, selectedIndex: undefined });
+      // Connection ids start over with the session: a followed id would now name some other connection.
+      set({ generation: get().generation + 1, selected: undefined, selectedIndex: undefined, followConnection: undefined });
       get().clearDetail();
       await get().rebuildView();
     },

@@ -96,10 +96,13 @@ describe('the renderer store over a real engine', () => {
     recordFlyer(engine, 2);
     await until(() => store.getState().count === 4);
     store.getState().selectFrame(3, 2);
+    store.getState().follow(1);
     const generation = store.getState().generation;
     await store.getState().clearSession();
     expect(store.getState().generation).toBe(generation + 1);
     expect(store.getState().selected).toBeUndefined();
+    // Connection 1 of the new session is another connection: Follow starts over too.
+    expect(store.getState().followConnection).toBeUndefined();
     expect(store.getState().count).toBe(0);
     recordFlyer(engine, 1);
     await until(() => store.getState().count === 2);
