@@ -4,16 +4,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { CliError } from './cli-error';
-import { runDecode } from './decode-command';
-import { runDemoCommand } from './demo-command';
-import { runEncode } from './encode-command';
-import { runMock } from './mock-command';
-import { runCapture, runInterfaces } from './capture-command';
-import { runProtocols } from './protocols-command';
-import { runProxy } from './proxy-command';
-import { runRead } from './read-command';
-import { runSend } from './send-command';
-import { runServe } from './serve-command';
+
+// Each sub-command is imported when it runs, not at start: `read` then loads no proxy, web server, demo or capture
+// code (the bundle is split per command by scripts/build-cli.mjs), which is most of the start-up time.
 
 const VERSION = '0.1.0';
 
@@ -42,7 +35,7 @@ export function buildProgram(): Command {
     .option('--charset <name>', 'string charset: utf-8 (default) or gbk')
     .option('--max-pdu <bytes>', 'largest PDU accepted; larger headers are treated as garbage')
     .option('--json', 'print {"frames":[…],"remainder":n} instead of a tree')
-    .action((flags) => output(runDecode(flags)));
+    .action(async (flags) => output((await import('./decode-command')).runDecode(flags)));
 
   program.command('encode')
     .description('encode a frame object (as decode --json prints it) and print the PDU as lowercase hex')
@@ -50,7 +43,7 @@ export function buildProgram(): Command {
     .requiredOption('--json <file>', 'the frame object, or a whole decode --json output; - for stdin')
     .option('--variant <id>', 'encode a variant (hodor: C, A, B, doc; txlcn: json)')
     .option('--charset <name>', 'string charset: utf-8 (default) or gbk')
-    .action((flags) => output(runEncode(flags)));
+    .action(async (flags) => output((await import('./encode-command')).runEncode(flags)));
 
   program.command('proxy')
     .description('MITM proxy: forward a listen port to an upstream, printing one line per decoded frame')
@@ -61,6 +54,7 @@ export function buildProgram(): Command {
     .option('-Y, --display-filter <filter>', 'print only frames matching a display filter')
     .option('-q, --quiet', 'print no frame lines')
     .action(async (flags) => {
+      const { runProxy } = await import('./proxy-command');
       const proxy = await runProxy(flags, output, (line) => process.stderr.write(`${line}\n`));
       await untilInterrupted();
       await proxy.stop();
@@ -76,7 +70,7 @@ export function buildProgram(): Command {
     .option('--timeout <ms>', 'how long each request waits for its reply', '5000')
     .option('--linger <ms>', 'how long to keep printing pushes after the last reply', '200')
     .option('-q, --quiet', 'print no frame lines (errors only)')
-    .action((flags) => runSend(flags, output, (line) => process.stderr.write(`${line}\n`)));
+    .action(async (flags) => (await import('./send-command')).runSend(flags, output, (line) => process.stderr.write(`${line}\n`)));
 
   program.command('mock')
     .description('a mock server: answer requests that match rules (display filter → reply template); Ctrl-C stops it')
@@ -86,6 +80,7 @@ export function buildProgram(): Command {
     .option('--variant <id>', 'decode and encode a variant')
     .option('-q, --quiet', 'print no frame lines')
     .action(async (flags) => {
+      const { runMock } = await import('./mock-command');
       const mock = await runMock(flags, output, (line) => process.stderr.write(`${line}\n`));
       await untilInterrupted();
       await mock.stop();
@@ -101,6 +96,7 @@ export function buildProgram(): Command {
     .option('-B, --buffer-size <MiB>', 'kernel capture buffer in MiB (default 16)')
     .option('-q, --quiet', 'print no frame lines')
     .action(async (flags) => {
+      const { runCapture } = await import('./capture-command');
       const capture = await runCapture(flags, output, (line) => process.stderr.write(`${line}\n`));
       await untilInterrupted();
       process.stderr.write(`${await capture.stop()}\n`);
@@ -108,7 +104,7 @@ export function buildProgram(): Command {
 
   program.command('interfaces')
     .description('list the interfaces live capture can use')
-    .action(() => output(runInterfaces()));
+    .action(async () => output((await import('./capture-command')).runInterfaces()));
 
   program.command('read')
     .description('read a pcap/pcapng file: reassemble, decode and print (or count) the frames, like tshark -r')
@@ -117,13 +113,14 @@ export function buildProgram(): Command {
     .option('-d, --decode-as <rule>', 'tcp.port==N,protocol (repeatable): decode a port as a protocol', (v: string, all: string[] = []) => [...all, v])
     .option('--count', 'print only the number of matching frames')
     .option('--json', 'print matching frames as JSON')
-    .action(async (flags) => runRead(flags, output));
+    .action(async (flags) => (await import('./read-command')).runRead(flags, output));
 
   program.command('serve')
     .description('serve the web UI and the engine API to a browser')
     .option('--host <address>', 'address to listen on (non-loopback needs care: see the warning)', '127.0.0.1')
     .option('--port <n>', 'port (0 = any free port)', '8712')
     .action(async (flags) => {
+      const { runServe } = await import('./serve-command');
       const server = await runServe(flags, (line) => process.stderr.write(`${line}\n`));
       output(`Framescope is running at ${server.url}`);
       await untilInterrupted();
@@ -133,7 +130,7 @@ export function buildProgram(): Command {
   program.command('protocols')
     .description('list protocols, their messages and their fields with types')
     .option('--json', 'machine-readable output')
-    .action((flags) => output(runProtocols(flags)));
+    .action(async (flags) => output((await import('./protocols-command')).runProtocols(flags)));
 
   program.command('demo')
     .description('demo servers and clients that speak the protocols (live traffic to try the proxy and the capture); Ctrl-C stops them')
@@ -144,7 +141,7 @@ export function buildProgram(): Command {
     .option('--connect <host:port>', 'client: the server (or proxy) to talk to')
     .option('--rounds <n>', 'client sessions to run (client default 1; all default 0 = until Ctrl-C)')
     .option('--interval <ms>', 'pause between two client sessions', '1000')
-    .action((mode: string, flags) => runDemoCommand(mode, flags, output, (line) => process.stderr.write(`framescope: ${line}\n`)));
+    .action(async (mode: string, flags) => (await import('./demo-command')).runDemoCommand(mode, flags, output, (line) => process.stderr.write(`framescope: ${line}\n`)));
 
   return program;
 }

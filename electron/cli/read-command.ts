@@ -1,6 +1,6 @@
 /** `framescope read`: a capture file through reassembly and decoding, printed or counted like tshark -r. */
-import { CaptureFileReader } from '../engine/files/capture-file-reader';
 import { CaptureFileError } from '../engine/files/capture-model';
+import { ingestCaptureFile } from '../engine/capture/file-ingest';
 import { PacketIngest } from '../engine/capture/packet-ingest';
 import { Session } from '../engine/session/session';
 import { flattenFields } from '../../shared/codec/tree';
@@ -31,6 +31,8 @@ export async function runRead(flags: ReadFlags, out: (text: string) => void): Pr
   let matched = 0;
   const json: unknown[] = [];
   const session: Session = new Session({
+    // Every frame is printed (or counted) in onFrame and never looked at again: no copy of its bytes is kept.
+    keepBytes: false,
     onFrame: (frame) => {
       if (!matches(session, frame, filter)) return;
       matched++;
@@ -43,15 +45,11 @@ export async function runRead(flags: ReadFlags, out: (text: string) => void): Pr
     const rule = parseDecodeAs(d);
     session.setDecodeAs(rule.port, rule.protocol, rule.variant);
   }
-  const ingest = new PacketIngest(session, 'file');
-  const reader = new CaptureFileReader(flags.read);
   try {
-    for await (const batch of reader.batches()) for (const p of batch) ingest.push(p);
+    await ingestCaptureFile(flags.read, new PacketIngest(session, 'file'));
   } catch (e) {
     if (e instanceof CaptureFileError) throw new CliError(`-r ${flags.read}: ${e.message}`);
     throw e;
-  } finally {
-    ingest.end();
   }
   if (flags.count) out(String(matched));
   else if (flags.json) out(JSON.stringify({ frames: json }));

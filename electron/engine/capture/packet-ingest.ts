@@ -1,13 +1,15 @@
 /**
  * Captured packets (from a file or a live interface) into a session: link layer → IP → TCP → reassembly per flow
  * and direction → the session's deframers. Gaps are passed on so decoding resumes after a resync.
+ *
+ * The first half (packets → reassembly events) needs no session: `PacketReassembly` (packet-reassembly.ts), which
+ * file-ingest.ts runs on a worker thread for a capture file; `PacketIngest` is both halves on one thread.
  */
 import type { CapturePacket } from '../files/capture-model';
-import { decodeTcpPacket } from '../net/tcp-segment';
 import type { Session } from '../session/session';
-import { protocolForPort } from '../../../shared/protocols/index';
-import { FastTcpDecoder } from './fast-tcp';
-import { TcpReassembler, type ReassemblyEvent } from './tcp-reassembly';
+import { PROTOCOLS, protocolForPort } from '../../../shared/protocols/index';
+import { PacketReassembly } from './packet-reassembly';
+import type { ReassemblyEvent } from './tcp-reassembly';
 
 export interface IngestStats {
   packets: number;
@@ -18,47 +20,68 @@ export interface IngestStats {
 }
 
 export class PacketIngest {
-  private readonly reassembler: TcpReassembler;
-  /** Reassembly connection id → session connection id. */
-  private readonly ids = new Map<number, number>();
+  private readonly reassembly: PacketReassembly;
+  /** Reassembly connection id → session connection id (reassembly numbers its connections 1, 2, 3 …). */
+  private readonly ids: number[] = [];
   private readonly events: ReassemblyEvent[] = [];
-  private readonly fast = new FastTcpDecoder();
   readonly stats: IngestStats = { packets: 0, tcpPackets: 0, ignored: 0, gaps: 0 };
 
   constructor(private readonly session: Session, private readonly source: 'capture' | 'file', private readonly protocol = 'auto') {
-    this.reassembler = new TcpReassembler({ isServerPort: (port) => protocolForPort(port) !== undefined || session.hasDecodeAs(port) });
+    this.reassembly = new PacketReassembly((port) => this.isServerPort(port));
+  }
+
+  /** Identifies the server of a connection seen mid-stream: a protocol's port, or one with a Decode As rule. */
+  isServerPort(port: number): boolean {
+    return protocolForPort(port) !== undefined || this.session.hasDecodeAs(port);
+  }
+
+  /** isServerPort of every port, one byte each (1 = yes), for a reassembly on another thread. */
+  serverPortMap(): Uint8Array {
+    const map = new Uint8Array(65536);
+    for (const protocol of PROTOCOLS) for (const port of protocol.ports) map[port] = 1;
+    for (let port = 0; port < map.length; port++) if (this.session.hasDecodeAs(port)) map[port] = 1;
+    return map;
   }
 
   push(packet: CapturePacket): void {
-    this.stats.packets++;
-    let segment = this.fast.decode(packet.linkType, packet.data);
-    if (!segment) {
-      const tcp = decodeTcpPacket(packet.linkType, packet.data);
-      if (!tcp.ok) { this.stats.ignored++; return; }
-      segment = tcp.segment;
-    }
-    this.stats.tcpPackets++;
     this.events.length = 0;
-    this.reassembler.push(segment, packet.timestamp, this.stats.packets, this.events);
+    this.reassembly.push(packet, this.events);
+    this.syncStats();
     this.apply(this.events);
   }
 
   /** End of the capture: holes still open become gaps, buffered bytes are delivered. */
   end(): void {
     this.events.length = 0;
-    this.reassembler.end(undefined, this.events);
+    this.reassembly.end(this.events);
     this.apply(this.events);
   }
 
-  private apply(events: ReassemblyEvent[]): void {
+  /**
+   * Events of a `PacketReassembly` that ran elsewhere (a worker thread reading the file), in their order, and that
+   * reassembly's packet counts once it is done.
+   */
+  applyEvents(events: readonly ReassemblyEvent[], stats?: Omit<IngestStats, 'gaps'>): void {
+    this.apply(events);
+    if (stats) Object.assign(this.stats, stats);
+  }
+
+  private syncStats(): void {
+    const s = this.reassembly.stats;
+    this.stats.packets = s.packets;
+    this.stats.tcpPackets = s.tcpPackets;
+    this.stats.ignored = s.ignored;
+  }
+
+  private apply(events: readonly ReassemblyEvent[]): void {
     for (const e of events) {
       switch (e.type) {
         case 'open': {
           const c = e.connection;
-          this.ids.set(c.id, this.session.openConnection({
+          this.ids[c.id] = this.session.openConnection({
             source: this.source, client: { host: c.client.ip, port: c.client.port }, server: { host: c.server.ip, port: c.server.port },
             protocol: this.protocol, time: e.timestamp,
-          }));
+          });
           break;
         }
         case 'data': this.session.data(this.id(e.connectionId), e.direction, e.bytes, e.timestamp); break;
@@ -77,7 +100,7 @@ export class PacketIngest {
   }
 
   private id(reassemblyId: number): number {
-    const id = this.ids.get(reassemblyId);
+    const id = this.ids[reassemblyId];
     if (id === undefined) throw new Error(`reassembly connection ${reassemblyId} was never opened`);
     return id;
   }

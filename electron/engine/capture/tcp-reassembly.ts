@@ -474,14 +474,21 @@ export class TcpReassembler {
     let ring = half.history;
     const want = Math.min(this.historyBytes, half.nextOffset + bytes.length);
     if (!ring || ring.length < want) {
-      let size = ring ? ring.length : 256;
-      while (size < want) size *= 2;
+      // Grown four-fold from 1 KiB: three allocations to reach 16 KiB, each of which (zero-filled, outside the heap)
+      // costs far more than its size suggests.
+      let size = ring ? ring.length : 1024;
+      while (size < want) size *= 4;
       size = Math.min(size, this.historyBytes);
       const grown = new Uint8Array(size);
       if (ring) {
-        // Re-lay the bytes we still have at their new positions.
-        const from = Math.max(0, half.nextOffset - ring.length);
-        for (let o = from; o < half.nextOffset; o++) grown[o % size] = ring[o % ring.length];
+        // Re-lay the bytes we still have at their new positions, a run at a time (a run ends where either ring wraps).
+        for (let o = Math.max(0, half.nextOffset - ring.length); o < half.nextOffset;) {
+          const from = o % ring.length;
+          const to = o % size;
+          const n = Math.min(half.nextOffset - o, ring.length - from, size - to);
+          grown.set(ring.subarray(from, from + n), to);
+          o += n;
+        }
       }
       half.history = ring = grown;
     }
@@ -491,6 +498,10 @@ export class TcpReassembler {
     if (bytes.length <= 64) {
       // Small payloads (most request/response PDUs): a byte loop beats creating a view per call.
       for (let i = skip; i < bytes.length; i++) { ring[at] = bytes[i]; if (++at === size) at = 0; }
+      return;
+    }
+    if (skip === 0 && at + bytes.length <= size) {
+      ring.set(bytes, at); // the usual case: it fits before the ring wraps, no view needed
       return;
     }
     let from = skip;

@@ -48,19 +48,20 @@ function value(b: Uint8Array, fields: readonly ExtractField[], name: string): st
     case 'flyer.version': return b[10] | (b[11] << 8);
     case 'flyer.packet_id': return u64(b, 12);
   }
-  const key = name.slice(PREFIX.length);
+  // `name` is `flyer.<field>` or `flyer.<field>_len`: compared in place, no substring per frame.
   let pos = HEADER;
   for (const f of fields) {
+    const named = name.length === PREFIX.length + f.name.length && name.endsWith(f.name);
     if (f.kind === 'string') {
       const len = b[pos] | (b[pos + 1] << 8);
-      if (f.name === key) return fromUtf8(b, pos + 2, pos + 2 + len);
-      if (key.length === f.name.length + 4 && key.startsWith(f.name) && key.endsWith('_len')) return len;
+      if (named) return fromUtf8(b, pos + 2, pos + 2 + len);
+      if (name.length === PREFIX.length + f.name.length + 4 && name.startsWith(f.name, PREFIX.length) && name.endsWith('_len')) return len;
       pos += 2 + len;
     } else if (f.kind === 'int') {
-      if (f.name === key) return (b[pos + 3] << 24) | (b[pos + 2] << 16) | (b[pos + 1] << 8) | b[pos];
+      if (named) return (b[pos + 3] << 24) | (b[pos + 2] << 16) | (b[pos + 1] << 8) | b[pos];
       pos += 4;
     } else {
-      if (f.name === key) return b[pos];
+      if (named) return b[pos];
       pos += 1;
     }
   }
