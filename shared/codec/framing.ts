@@ -8,6 +8,8 @@ import type { IntType } from './schema';
 import { INVALID, NEED_MORE, type Framer } from './protocol';
 
 export const DEFAULT_MAX_PDU = 16 * 1024 * 1024;
+/** Largest PDU the stream deframer allocates whole as soon as its header tells its size. */
+const GATHER_MAX = 4 * 1024 * 1024;
 
 export interface LengthPrefixedSpec {
   /** Bytes needed before the total size is known. */
@@ -35,6 +37,12 @@ export function lengthPrefixedFramer(spec: LengthPrefixedSpec): Framer {
       const total = spec.total(length, buf, off);
       if (!Number.isFinite(total) || total < min || total > max) return INVALID;
       return avail < total ? NEED_MORE : total;
+    },
+    size(buf, off, end) {
+      // Only without a check: a check may look at more bytes as they come.
+      if (spec.check || end - off < spec.headerSize) return NEED_MORE;
+      const total = spec.total(peekInt(buf, off + spec.lengthAt, spec.lengthType), buf, off);
+      return Number.isFinite(total) && total >= min && total <= max ? total : INVALID;
     },
   };
 }
@@ -91,11 +99,18 @@ export class StreamDeframer {
   private end = 0;
   /** Stream offset of buf[start]. */
   private consumed = 0;
+  /**
+   * A PDU spanning chunks whose size the framer told (Framer.size): gathered here, then handed out as it is, one copy
+   * per byte where growing the shared buffer and cutting the PDU out of it takes two (with 64 KiB PDUs in 64 KiB
+   * reads, that is nearly every byte).
+   */
+  private gathering: Uint8Array | undefined;
+  private gathered = 0;
 
   constructor(private readonly framer: Framer) {}
 
   get buffered(): number {
-    return this.end - this.start;
+    return this.end - this.start + this.gathered;
   }
 
   get streamOffset(): number {
@@ -103,20 +118,63 @@ export class StreamDeframer {
   }
 
   push(chunk: Uint8Array, out: DeframedPdu[] = []): DeframedPdu[] {
+    if (this.gathering) chunk = this.gather(chunk, out);
     if (chunk.length === 0) return out;
     if (this.end === this.start) {
       // Nothing pending: cut straight from the chunk, copy only the incomplete tail.
       const used = this.cut(chunk, 0, chunk.length, out, chunk, 0);
       this.consumed += used;
-      if (used < chunk.length) this.store(chunk.subarray(used));
+      if (used < chunk.length && !this.startGathering(chunk.subarray(used))) this.store(chunk.subarray(used));
       return out;
     }
     this.append(chunk);
     const used = this.cut(this.buf, this.start, this.end, out, chunk, this.end - chunk.length);
     this.start += used;
     this.consumed += used;
+    if (this.start < this.end && this.startGathering(this.buf.subarray(this.start, this.end))) this.start = this.end;
     if (this.start === this.end) { this.start = this.end = 0; if (this.buf.length > 1 << 20) this.buf = new Uint8Array(0); }
     return out;
+  }
+
+  /**
+   * Starts gathering an incomplete PDU into a buffer of its size, if the framer can tell the size yet. Not beyond
+   * GATHER_MAX: a header announcing more (maybe garbage that looks like one) gets memory only as its bytes come.
+   */
+  private startGathering(partial: Uint8Array): boolean {
+    const size = this.framer.size?.(partial, 0, partial.length) ?? NEED_MORE;
+    if (size <= partial.length || size > GATHER_MAX) return false;
+    this.gathering = new Uint8Array(size);
+    this.gathering.set(partial);
+    this.gathered = partial.length;
+    return true;
+  }
+
+  /**
+   * Adds the chunk's first bytes to the PDU being gathered; returns what of the chunk is left after it. The gathered
+   * bytes are framed after every chunk, as they would be in the shared buffer, so a wrong size changes nothing.
+   */
+  private gather(chunk: Uint8Array, out: DeframedPdu[]): Uint8Array {
+    const pdu = this.gathering!;
+    const n = Math.min(chunk.length, pdu.length - this.gathered);
+    pdu.set(n === chunk.length ? chunk : chunk.subarray(0, n), this.gathered);
+    this.gathered += n;
+    const framed = this.framer.frame(pdu, 0, this.gathered);
+    if (framed === NEED_MORE && this.gathered < pdu.length) return chunk.subarray(n);
+    const gathered = this.gathered;
+    this.gathering = undefined;
+    this.gathered = 0;
+    if (framed === pdu.length) {
+      out.push({ offset: this.consumed, bytes: pdu });
+      this.framer.commit?.(pdu);
+      this.consumed += pdu.length;
+    } else {
+      // The size was wrong after all: the bytes go the ordinary way, from the shared buffer.
+      this.store(pdu.subarray(0, gathered));
+      const used = this.cut(this.buf, 0, this.end, out, pdu, this.end);
+      this.start += used;
+      this.consumed += used;
+    }
+    return chunk.subarray(n);
   }
 
   /**
@@ -124,6 +182,13 @@ export class StreamDeframer {
    * left is the remainder, a partial PDU.
    */
   finish(out: DeframedPdu[] = []): { pdus: DeframedPdu[]; remainder: Uint8Array } {
+    if (this.gathering) {
+      // Cut short by the end of the stream: what was gathered is pending like any other incomplete PDU.
+      const partial = this.gathering.subarray(0, this.gathered);
+      this.gathering = undefined;
+      this.gathered = 0;
+      this.store(partial);
+    }
     let off = this.start;
     if (this.framer.atEof && off < this.end) {
       const n = this.framer.atEof(this.buf, off, this.end);

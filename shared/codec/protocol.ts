@@ -77,6 +77,13 @@ export interface Framer {
   atEof?(buf: Uint8Array, off: number, end: number): number;
   /** Whether a PDU plausibly starts at `off` (used to resynchronise after garbage). Defaults to frame() > 0 or NEED_MORE. */
   plausible?(buf: Uint8Array, off: number, end: number): boolean;
+  /**
+   * The size frame() will return for the incomplete PDU at `off` once all of it is there, when its first bytes
+   * already tell (a length-prefixed header); NEED_MORE (or INVALID) otherwise. Lets the deframer gather a PDU that
+   * spans chunks straight into a buffer of its own. A wrong answer costs time, not correctness: the gathered bytes
+   * are framed after every chunk all the same.
+   */
+  size?(buf: Uint8Array, off: number, end: number): number;
 }
 
 export const NEED_MORE = -1;

@@ -57,7 +57,11 @@ export interface RelayMark {
   note?: string;
 }
 
-/** What the recorder stores: data in stream order per direction, and the connection's life events. */
+/**
+ * What the recorder stores: data in stream order per direction, and the connection's life events. Data bytes are
+ * never written to again (they are what was, or is to be, handed to a socket write, which holds them too), so a
+ * recorder may keep them without a copy.
+ */
 export type RelayRecord =
   | { kind: 'data'; direction: Direction; bytes: Uint8Array; mark?: RelayMark }
   | { kind: 'open' }

@@ -33,7 +33,8 @@ export function sessionRecorder(current: Session | (() => Session), opts: Sessio
       const { session, id } = conn;
       if (session !== sessionOf()) { if (r.kind === 'closed') opened.delete(handle); return; }
       switch (r.kind) {
-        case 'data': session.data(id, r.direction, r.bytes, time); break;
+        // Relay data is never written to again (RelayRecord): the PDU store may write it without copying.
+        case 'data': session.data(id, r.direction, r.bytes, time, true); break;
         case 'upstream-connected': session.connectionEvent(id, 'upstream-connected', undefined, time); break;
         case 'upstream-failed': session.connectionEvent(id, 'failed', `upstream unreachable: ${r.error}`, time); break;
         case 'half-close': session.connectionEvent(id, 'half-close', `${r.by} half-closed`, time); break;

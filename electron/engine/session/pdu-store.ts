@@ -2,37 +2,50 @@
  * Append-only storage of PDU bytes, so a frame's bytes can be read back by (offset, length) without keeping them in
  * memory.
  *
- * On disk: appends are copied into a 1 MiB buffer; a full buffer is handed to an asynchronous positional write
- * (libuv's thread pool) and the next buffer takes over, so the proxy's event loop never waits for the disk. Reads
- * look in the current buffer, then in the buffers still being written, then in the file. At most `maxInFlight`
- * bytes wait for the disk: beyond that a buffer is written synchronously (the disk sets the pace, memory stays
- * bounded). Whatever is buffered is written at least every `flushMs` (a crash loses at most that much); `flush()`
- * writes everything synchronously; `close()` closes the file once the last asynchronous write has returned.
+ * On disk: appends collect into a batch of about `bufferSize` bytes; a full batch is handed to an asynchronous
+ * positional writev (libuv's thread pool, one write at a time) and the next batch takes over, so the proxy's event
+ * loop never waits for the disk. Small PDUs are copied into a staging buffer (one region of it per run of them in
+ * the batch); a large PDU whose caller promises never to change it (`kept`: a socket read, a PDU the deframer
+ * gathered) goes into the batch as it is, held until written, so its bytes are copied only by the kernel. Reads look in the
+ * current batch, then in the batches still waiting for the disk, then in the file. At most `maxInFlight` bytes wait
+ * for the disk: beyond that a batch is written synchronously (the disk sets the pace, memory stays bounded).
+ * Whatever is batched is written at least every `flushMs` (a crash loses at most that much); `flush()` writes
+ * everything synchronously; `close()` closes the file once the last asynchronous write has returned.
  *
  * In memory (no path: tests, `framescope read`): bytes are copied into 1 MiB slabs (one allocation per slab, not
  * per PDU); a PDU larger than a slab gets its own.
  */
-import { closeSync, openSync, readSync, unlinkSync, write, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, unlinkSync, writev, writevSync } from 'node:fs';
 
-interface Pending {
-  /** File offset of buf[0]. */
+interface Batch {
+  /** File offset of the batch's first byte. */
   at: number;
-  buf: Buffer;
+  /** The bytes in order: regions of a staging buffer and kept PDUs. */
+  pieces: Uint8Array[];
   length: number;
+  /** The staging buffer some pieces are regions of: reusable once the batch is written. */
+  staging: Buffer | undefined;
 }
 
 const SLAB = 1 << 20;
+/** Kept PDUs at least this large go into a batch as they are; smaller ones are cheaper to copy than to list. */
+const KEEP_MIN = 8 << 10;
 
 export class PduStore {
   private fd: number | undefined;
-  private buffer: Buffer;
-  private buffered = 0;
-  /** File offset of buffer[0]: every byte before it is written or being written. */
-  private bufferAt = 0;
-  /** Buffers handed to asynchronous writes that have not returned yet. */
-  private inFlight: Pending[] = [];
+  /** Small PDUs of the current batch are copied here; [regionFrom, staged) is the region not yet in `pieces`. */
+  private staging: Buffer;
+  private staged = 0;
+  private regionFrom = 0;
+  /** The current batch: file offset of its first byte, its pieces so far, its size (with the open region). */
+  private batchAt = 0;
+  private pieces: Uint8Array[] = [];
+  private batchBytes = 0;
+  /** Batches handed off and not written yet, in order; the first is being written when `writing`. */
+  private inFlight: Batch[] = [];
   private inFlightBytes = 0;
-  /** Buffers whose write returned, ready to be reused. */
+  private writing = false;
+  /** Staging buffers whose write returned, ready to be reused (at most maxInFlight bytes of them). */
   private spare: Buffer[] = [];
   private closing: { remove: boolean } | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -51,39 +64,44 @@ export class PduStore {
   ) {
     if (path) {
       this.fd = openSync(path, 'w+');
-      this.buffer = Buffer.allocUnsafe(bufferSize);
+      this.staging = Buffer.allocUnsafe(bufferSize);
     } else {
-      this.buffer = Buffer.alloc(0);
+      this.staging = Buffer.alloc(0);
       this.slabs = [];
     }
   }
 
   get size(): number {
-    return this.slabs ? this.memorySize : this.bufferAt + this.buffered;
+    return this.slabs ? this.memorySize : this.batchAt + this.batchBytes;
   }
 
-  /** Appends bytes (copied: the caller may reuse its buffer) and returns their offset. */
-  append(bytes: Uint8Array): number {
+  /**
+   * Appends bytes and returns their offset. Copied unless `kept`: the caller promises never to write to them again,
+   * so a large PDU can be written from where it is (held only until its write returns).
+   */
+  append(bytes: Uint8Array, kept = false): number {
     if (this.slabs) return this.appendMemory(bytes);
     if (this.writeError) throw this.writeError;
     const at = this.size;
-    if (bytes.length > this.bufferSize) {
-      this.flush();
-      writeFully(this.fd!, bytes, 0, bytes.length, this.bufferAt);
-      this.bufferAt += bytes.length;
-      return at;
+    const n = bytes.length;
+    if (n > this.bufferSize || (kept && n >= KEEP_MIN)) {
+      // A piece of its own: as it is when kept, else a copy (larger than any staging buffer).
+      this.closeRegion();
+      this.pieces.push(kept ? bytes : Uint8Array.prototype.slice.call(bytes));
+    } else {
+      if (this.staged + n > this.staging.length) this.handOff();
+      this.staging.set(bytes, this.staged);
+      this.staged += n;
     }
-    if (this.buffered + bytes.length > this.bufferSize) this.handOff();
-    this.buffer.set(bytes, this.buffered);
-    this.buffered += bytes.length;
-    this.timer ??= setTimeout(() => { this.timer = undefined; this.handOff(); }, this.flushMs).unref();
+    this.batchBytes += n;
+    if (this.batchBytes >= this.bufferSize) this.handOff();
+    else this.timer ??= setTimeout(() => { this.timer = undefined; this.handOff(); }, this.flushMs).unref();
     return at;
   }
 
   read(offset: number, length: number): Uint8Array {
     if (this.slabs) return this.readMemory(offset, length);
-    // Entirely in the current buffer (the frames just recorded): a copy, since the buffer will be reused.
-    if (offset >= this.bufferAt) return Uint8Array.prototype.slice.call(this.buffer, offset - this.bufferAt, offset - this.bufferAt + length);
+    // A copy, wherever the bytes are: staging buffers are reused, kept PDUs belong to their callers.
     const out = Buffer.allocUnsafe(length);
     this.copyOut(out, offset, length);
     return new Uint8Array(out.buffer, out.byteOffset, length);
@@ -93,13 +111,17 @@ export class PduStore {
   flush(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
     if (this.fd === undefined) return;
-    // Buffers still in flight are written again, synchronously: the same bytes at the same place, so whichever
-    // write lands last, the file is right and complete when this returns.
-    for (const p of this.inFlight) writeFully(this.fd, p.buf, 0, p.length, p.at);
-    if (this.buffered > 0) {
-      writeFully(this.fd, this.buffer, 0, this.buffered, this.bufferAt);
-      this.bufferAt += this.buffered;
-      this.buffered = 0;
+    // Batches in flight are written now, synchronously. The one being written is written again: the same bytes at
+    // the same place, so whichever write lands last, the file is right and complete when this returns.
+    for (const b of this.inFlight) writeFully(this.fd, b.pieces, b.at);
+    for (const b of this.inFlight.splice(this.writing ? 1 : 0)) {
+      this.inFlightBytes -= b.length;
+      if (b.staging) this.reuse(b.staging);
+    }
+    const batch = this.takeBatch();
+    if (batch) {
+      writeFully(this.fd, batch.pieces, batch.at);
+      if (batch.staging) this.reuse(batch.staging);
     }
   }
 
@@ -114,31 +136,70 @@ export class PduStore {
 
   // -------------------------------------------------------------------------------------------------------------
 
-  /** The current buffer goes to an asynchronous write (or a synchronous one when too much is in flight already). */
-  private handOff(): void {
-    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
-    if (this.fd === undefined || this.buffered === 0 || this.closing) return;
-    const pending: Pending = { at: this.bufferAt, buf: this.buffer, length: this.buffered };
-    this.bufferAt += this.buffered;
-    this.buffered = 0;
-    if (this.inFlightBytes + pending.length > this.maxInFlight) {
-      writeFully(this.fd, pending.buf, 0, pending.length, pending.at);
-      return;
-    }
-    this.inFlight.push(pending);
-    this.inFlightBytes += pending.length;
-    this.buffer = this.spare.pop() ?? Buffer.allocUnsafe(this.bufferSize);
-    this.writeAsync(pending, 0);
+  /** Ends the staging region of the current batch: what is staged so far becomes one piece. */
+  private closeRegion(): void {
+    if (this.staged === this.regionFrom) return;
+    this.pieces.push(this.staging.subarray(this.regionFrom, this.staged));
+    this.regionFrom = this.staged;
   }
 
-  private writeAsync(p: Pending, done: number): void {
-    write(this.fd!, p.buf, done, p.length - done, p.at + done, (err, n) => {
-      if (!err && done + n < p.length && n > 0) { this.writeAsync(p, done + n); return; }
+  /** The current batch, closed; the next one starts after it (with a fresh staging buffer if this one is used). */
+  private takeBatch(): Batch | undefined {
+    this.closeRegion();
+    if (this.batchBytes === 0) return undefined;
+    const batch: Batch = { at: this.batchAt, pieces: this.pieces, length: this.batchBytes, staging: this.staged > 0 ? this.staging : undefined };
+    this.batchAt += this.batchBytes;
+    this.batchBytes = 0;
+    this.pieces = [];
+    if (batch.staging) this.staging = this.spare.pop() ?? Buffer.allocUnsafe(this.bufferSize);
+    this.staged = this.regionFrom = 0;
+    return batch;
+  }
+
+  /**
+   * Keeps enough staging buffers to cover what may be in flight: a fresh 1 MiB buffer is fresh memory to fault in
+   * page by page, while a spare one is already mapped.
+   */
+  private reuse(staging: Buffer): void {
+    if (this.spare.length * this.bufferSize < this.maxInFlight) this.spare.push(staging);
+  }
+
+  /**
+   * The current batch goes to the asynchronous writes (or is written synchronously when too much is in flight
+   * already). One write at a time: on a small machine, several pool threads copying into the page cache at once
+   * took the CPU from the event loop, and the disk gains nothing from it.
+   */
+  private handOff(): void {
+    if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
+    if (this.fd === undefined || this.closing) return;
+    const batch = this.takeBatch();
+    if (!batch) return;
+    if (this.inFlightBytes + batch.length > this.maxInFlight) {
+      writeFully(this.fd, batch.pieces, batch.at);
+      if (batch.staging) this.reuse(batch.staging);
+      return;
+    }
+    this.inFlight.push(batch);
+    this.inFlightBytes += batch.length;
+    if (!this.writing) this.writeNext();
+  }
+
+  private writeNext(): void {
+    const batch = this.inFlight[0];
+    this.writing = true;
+    this.writeAsync(batch, batch.pieces, 0);
+  }
+
+  private writeAsync(batch: Batch, pieces: Uint8Array[], done: number): void {
+    writev(this.fd!, pieces, batch.at + done, (err, n) => {
+      if (!err && done + n < batch.length && n > 0) { this.writeAsync(batch, after(pieces, n), done + n); return; }
       if (err && !this.closing) this.writeError ??= err;
-      this.inFlight.splice(this.inFlight.indexOf(p), 1);
-      this.inFlightBytes -= p.length;
-      if (this.spare.length < 2) this.spare.push(p.buf);
-      if (this.closing && this.inFlight.length === 0) this.closeFile();
+      this.writing = false;
+      this.inFlight.shift();
+      this.inFlightBytes -= batch.length;
+      if (batch.staging) this.reuse(batch.staging);
+      if (this.inFlight.length > 0) this.writeNext();
+      else if (this.closing) this.closeFile();
     });
   }
 
@@ -155,19 +216,19 @@ export class PduStore {
     while (done < length) {
       const at = offset + done;
       const want = length - done;
-      if (at >= this.bufferAt) {
-        this.buffer.copy(out, done, at - this.bufferAt, at - this.bufferAt + want);
+      if (at >= this.batchAt) {
+        const open = this.staged > this.regionFrom ? [this.staging.subarray(this.regionFrom, this.staged)] : [];
+        done += copyFromPieces(this.pieces.concat(open), at - this.batchAt, out, done, want);
+        if (done < length) throw new Error(`PDU store: ${length - done} bytes missing at offset ${offset + done}`);
         return;
       }
-      const p = this.inFlight.find((q) => at >= q.at && at < q.at + q.length);
-      if (p) {
-        const n = Math.min(want, p.at + p.length - at);
-        p.buf.copy(out, done, at - p.at, at - p.at + n);
-        done += n;
+      const b = this.inFlight.find((q) => at >= q.at && at < q.at + q.length);
+      if (b) {
+        done += copyFromPieces(b.pieces, at - b.at, out, done, Math.min(want, b.at + b.length - at));
         continue;
       }
       // On disk, up to the next place that is still in memory.
-      let limit = this.bufferAt;
+      let limit = this.batchAt;
       for (const q of this.inFlight) if (q.at > at && q.at < limit) limit = q.at;
       const n = Math.min(want, limit - at);
       let got = 0;
@@ -229,7 +290,35 @@ export class PduStore {
   }
 }
 
-function writeFully(fd: number, buf: Uint8Array, from: number, length: number, position: number): void {
+/** Writes all of the pieces at `position`, whatever partial writes the system makes. */
+function writeFully(fd: number, pieces: Uint8Array[], position: number): void {
   let done = 0;
-  while (done < length) done += writeSync(fd, buf, from + done, length - done, position + done);
+  while (pieces.length > 0) {
+    const n = writevSync(fd, pieces, position + done);
+    done += n;
+    pieces = after(pieces, n);
+  }
+}
+
+/** The pieces that remain after the first n bytes of them. */
+function after(pieces: Uint8Array[], n: number): Uint8Array[] {
+  let i = 0;
+  while (i < pieces.length && n >= pieces[i].length) n -= pieces[i++].length;
+  const rest = pieces.slice(i);
+  if (n > 0) rest[0] = rest[0].subarray(n);
+  return rest;
+}
+
+/** Copies up to `want` bytes from `from` bytes into the pieces to out[outAt…]; returns how many were copied. */
+function copyFromPieces(pieces: Uint8Array[], from: number, out: Uint8Array, outAt: number, want: number): number {
+  let copied = 0;
+  for (const p of pieces) {
+    if (copied === want) break;
+    if (from >= p.length) { from -= p.length; continue; }
+    const n = Math.min(p.length - from, want - copied);
+    out.set(p.subarray(from, from + n), outAt + copied);
+    copied += n;
+    from = 0;
+  }
+  return copied;
 }

@@ -11,6 +11,7 @@ import type { ConnectionSource, ConnectionSummary, Endpoint, FrameDetail, FrameR
 import { detectProtocol, getProtocol, PROTOCOLS, protocolForPort } from '../../../shared/protocols/index';
 import { FrameIndex } from './frame-index';
 import { PduStore } from './pdu-store';
+import { WaitingRequests } from './waiting-requests';
 
 /** Protocol number 0 in the index: bytes of a connection whose protocol is not known. */
 const RAW = 0;
@@ -48,7 +49,7 @@ interface Conn {
   /** First bytes per direction while detecting. */
   pending?: Record<Direction, { chunks: Uint8Array[]; times: number[]; size: number }>;
   /** Pending requests per direction they were sent in: pairing key (or `fifo:` lane) → frame indices, FIFO. */
-  waiting: Record<Direction, Map<string, number | number[]>>;
+  waiting: Record<Direction, WaitingRequests>;
   /** Message name → its number in the index and its statistics (one lookup per frame, no key string built). */
   messages: Map<string, MessageEntry>;
 }
@@ -66,6 +67,12 @@ export interface SessionOptions {
   onChange?: () => void;
   /** Called for every frame as it is recorded (the CLI's line printer). */
   onFrame?: (frame: number) => void;
+  /**
+   * false: PDU bytes are not copied into the store; a frame's bytes can be read only during its onFrame call (they
+   * are a view of what the session was given). For a caller that handles every frame in onFrame and never looks
+   * back (`framescope read`): the copy and the read-back were a good part of the time per frame.
+   */
+  keepBytes?: boolean;
 }
 
 export class Session {
@@ -81,6 +88,9 @@ export class Session {
   /** Decode As: server port → protocol id (and variant). */
   private decodeAs = new Map<number, { protocol: string; variant?: string }>();
   private firstTime: number | undefined;
+  /** The frame whose onFrame call is running when bytes are not kept, and its bytes. */
+  private transientFrame = -1;
+  private transientBytes: Uint8Array | undefined;
 
   constructor(private readonly opts: SessionOptions = {}) {
     this.store = new PduStore(opts.pduStorePath);
@@ -109,7 +119,7 @@ export class Session {
       frames: 0, bytes: { c2s: 0, s2c: 0 }, ...(o.listenerId ? { listenerId: o.listenerId } : {}),
     };
     if (o.source === 'proxy') summary.state = 'connecting';
-    const conn: Conn = { summary, protocolNumber: RAW, options: NO_OPTIONS, waiting: { c2s: new Map(), s2c: new Map() }, messages: new Map() };
+    const conn: Conn = { summary, protocolNumber: RAW, options: NO_OPTIONS, waiting: { c2s: new WaitingRequests(), s2c: new WaitingRequests() }, messages: new Map() };
     this.conns.set(id, conn);
     const chosen = this.chooseProtocol(o);
     if (chosen) this.bind(conn, chosen.protocol, chosen.variant);
@@ -145,8 +155,12 @@ export class Session {
     };
   }
 
-  /** Bytes of one direction, in stream order. `time` is ns since the epoch (default: now). */
-  data(id: number, direction: Direction, bytes: Uint8Array, time?: bigint): void {
+  /**
+   * Bytes of one direction, in stream order. `time` is ns since the epoch (default: now). `immutable`: the caller
+   * never writes to `bytes` again (a socket's read buffer), so the PDU store may write large PDUs from them as they
+   * are instead of copying them.
+   */
+  data(id: number, direction: Direction, bytes: Uint8Array, time?: bigint, immutable = false): void {
     const conn = this.conn(id);
     const t = this.relative(time);
     conn.summary.bytes[direction] += bytes.length;
@@ -159,7 +173,7 @@ export class Session {
       this.tryDetect(conn, false);
       if (conn.pending) return;
     } else if (conn.deframers) {
-      this.cut(conn, direction, bytes, t);
+      this.cut(conn, direction, bytes, t, immutable);
     }
     this.opts.onChange?.();
   }
@@ -183,8 +197,9 @@ export class Session {
     if (protocol) this.bind(conn, protocol);
     for (const dir of DIRS) {
       pending[dir].chunks.forEach((chunk, i) => {
-        if (conn.deframers) this.cut(conn, dir, chunk, pending[dir].times[i]);
-        else this.record(conn, dir, chunk, pending[dir].times[i], { message: 'Data', pair: NO_PAIR }, false);
+        // The held chunks are the session's own copies: nothing writes to them again.
+        if (conn.deframers) this.cut(conn, dir, chunk, pending[dir].times[i], true);
+        else this.record(conn, dir, chunk, pending[dir].times[i], { message: 'Data', pair: NO_PAIR }, false, false, true);
       });
     }
     this.opts.onChange?.();
@@ -193,7 +208,7 @@ export class Session {
   /** Reused for every push: the deframer appends the PDUs of one chunk to it. */
   private readonly pdus: DeframedPdu[] = [];
 
-  private cut(conn: Conn, direction: Direction, bytes: Uint8Array, time: number): void {
+  private cut(conn: Conn, direction: Direction, bytes: Uint8Array, time: number, immutable: boolean): void {
     const pdus = this.pdus;
     pdus.length = 0;
     conn.deframers![direction].push(bytes, pdus);
@@ -205,26 +220,42 @@ export class Session {
     for (let k = 0; k < n; k++) {
       const pdu = n === 1 ? only : list[k];
       if (pdu.skipped) {
-        this.record(conn, direction, pdu.bytes, time, { message: 'Skipped', pair: NO_PAIR }, true, true);
+        this.record(conn, direction, pdu.bytes, time, { message: 'Skipped', pair: NO_PAIR }, true, true, immutable);
         continue;
       }
       // The summary is not kept (row() recomputes it on demand): classify skips it when the protocol can.
       const peek = classifyPdu(conn.protocol!, pdu.bytes, direction, conn.options);
-      this.record(conn, direction, pdu.bytes, time, peek, peek.malformed ?? false);
+      this.record(conn, direction, pdu.bytes, time, peek, peek.malformed ?? false, false, immutable);
     }
   }
 
-  private record(conn: Conn, direction: Direction, bytes: Uint8Array, time: number, peek: Omit<Peek, 'summary'>, malformed: boolean, skipped = false): number {
+  private record(conn: Conn, direction: Direction, bytes: Uint8Array, time: number, peek: Omit<Peek, 'summary'>, malformed: boolean, skipped = false, immutable = false): number {
     this.firstTime ??= time;
     const entry = conn.messages.get(peek.message) ?? this.messageEntry(conn, peek.message);
-    const frame = this.index.add(time, conn.summary.id, this.store.append(bytes), bytes.length, conn.protocolNumber, entry.number, direction === 'c2s' ? 0 : 1, malformed, skipped);
+    const keep = this.opts.keepBytes !== false;
+    const frame = this.index.add(time, conn.summary.id, keep ? this.store.append(bytes, immutable) : 0, bytes.length, conn.protocolNumber, entry.number, direction === 'c2s' ? 0 : 1, malformed, skipped);
     conn.summary.frames++;
     const s = entry.stats;
     s.count++;
     s.bytes += bytes.length;
     this.pair(conn, frame, direction, peek.pair, s.rt);
-    this.opts.onFrame?.(frame);
+    if (keep) this.opts.onFrame?.(frame);
+    else this.transientOnFrame(frame, bytes);
     return frame;
+  }
+
+  /** onFrame with the frame's bytes readable (onFrame may record more frames before it returns: restored after). */
+  private transientOnFrame(frame: number, bytes: Uint8Array): void {
+    const outerFrame = this.transientFrame;
+    const outerBytes = this.transientBytes;
+    this.transientFrame = frame;
+    this.transientBytes = bytes;
+    try {
+      this.opts.onFrame?.(frame);
+    } finally {
+      this.transientFrame = outerFrame;
+      this.transientBytes = outerBytes;
+    }
   }
 
   /** The session-wide number and statistics of a protocol's message, found once per connection and name. */
@@ -253,8 +284,8 @@ export class Session {
       const list = waiting.get(lane);
       if (list === undefined) {
         // Requests that are never answered (one-way messages with a key, a dead server) must not grow without
-        // bound over a long session: past the limit the oldest waiting key is given up (Maps keep insertion order).
-        if (waiting.size >= MAX_WAITING) waiting.delete(waiting.keys().next().value!);
+        // bound over a long session: past the limit the oldest waiting key is given up.
+        if (waiting.size >= MAX_WAITING) waiting.deleteOldest();
         waiting.set(lane, frame);
       } else if (typeof list === 'number') waiting.set(lane, [list, frame]);
       else {
@@ -324,6 +355,8 @@ export class Session {
   }
 
   bytes(frame: number): Uint8Array {
+    if (frame === this.transientFrame) return this.transientBytes!;
+    if (this.opts.keepBytes === false) throw new Error(`frame ${frame + 1}: its bytes are not kept (keepBytes: false), only readable in its onFrame`);
     return this.store.read(this.index.offset(frame), this.index.length(frame));
   }
 

@@ -203,6 +203,13 @@ function ttFramer(opts: FramerOptions = {}): Framer {
     plausible(buf, off, end) {
       return headerPlausible(buf, off, end - off, max, true);
     },
+    size(buf, off, end) {
+      // From 10 bytes on, more bytes change nothing frame() checks: the length stands.
+      if (end - off < 10) return NEED_MORE;
+      if (!headerPlausible(buf, off, 10, max, false)) return INVALID;
+      const length = ((buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]) >>> 0;
+      return length === HEADER_SIZE && buf[off + 8] === 0x01 ? SHORT_HEADER_SIZE : length;
+    },
   };
 }
 

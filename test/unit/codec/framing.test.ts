@@ -91,6 +91,79 @@ describe('length-prefixed framing', () => {
   });
 });
 
+describe('gathering a PDU that spans chunks (Framer.size)', () => {
+  // [u16 BE magic][u32 BE total length][payload], no check: the framer can tell a PDU's size from its header.
+  const sized = () => lengthPrefixedFramer({ headerSize: 6, lengthAt: 2, lengthType: 'u4be', total: (n) => n, maxPdu: 1 << 20 });
+  const big = (n: number, seed: number) => concatBytes([fromHex(`abcd${n.toString(16).padStart(8, '0')}`), Uint8Array.from({ length: n - 6 }, (_, k) => (seed + k * 7) & 0xff)]);
+  const pdus = [big(70_000, 1), pdu('01'), big(5000, 2), pdu(''), big(300_000, 3), pdu('0203')];
+  const all = concatBytes(pdus);
+  const offsets = pdus.map((_, i) => pdus.slice(0, i).reduce((n, p) => n + p.length, 0));
+
+  function chunked(sizes: number[]): Uint8Array[] {
+    const chunks: Uint8Array[] = [];
+    for (let i = 0, at = 0; at < all.length; i++) {
+      const n = sizes[i % sizes.length];
+      chunks.push(all.slice(at, at + n));
+      at += n;
+    }
+    return chunks;
+  }
+
+  it('tells the size of an incomplete PDU once its header is in', () => {
+    const f = sized();
+    expect(f.size!(all, 0, 5)).toBe(NEED_MORE);
+    expect(f.size!(all, 0, 6)).toBe(70_000);
+    expect(f.size!(fromHex('abcd00000002'), 0, 6)).toBe(INVALID);
+    expect(framer().size!(all, 0, 6)).toBe(NEED_MORE); // a check may look at more bytes: no size
+  });
+
+  it('gives the same PDUs and offsets whatever the chunking, a split PDU in a buffer of its own', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 80_000 }), { minLength: 1, maxLength: 30 }), (sizes) => {
+      const d = new StreamDeframer(sized());
+      const out: DeframedPdu[] = [];
+      for (const c of chunked(sizes)) d.push(c, out);
+      expect(out.map((p) => p.offset)).toEqual(offsets);
+      out.forEach((p, i) => expect(Buffer.from(p.bytes).equals(Buffer.from(pdus[i])), `PDU ${i}`).toBe(true));
+      expect(d.buffered).toBe(0);
+    }), { numRuns: 50 });
+    // One byte, then the rest in 1000-byte chunks: the 70,000-byte PDU is gathered, not cut out of a shared buffer.
+    const d = new StreamDeframer(sized());
+    const out = d.push(all.slice(0, 1));
+    for (let at = 1; at < 70_000; at += 1000) d.push(all.slice(at, Math.min(at + 1000, 70_000)), out);
+    expect(out).toHaveLength(1);
+    expect(out[0].bytes.byteLength).toBe(70_000);
+    expect(out[0].bytes.buffer.byteLength).toBe(70_000);
+  });
+
+  it('counts what it gathered as buffered, and gives it back as the remainder when the stream ends', () => {
+    const d = new StreamDeframer(sized());
+    const out = d.push(all.subarray(0, 30_000));
+    d.push(all.subarray(30_000, 50_000), out);
+    expect(out).toHaveLength(0);
+    expect(d.buffered).toBe(50_000);
+    const { pdus: rest, remainder } = d.finish(out);
+    expect(rest).toHaveLength(0);
+    expect(Buffer.from(remainder).equals(Buffer.from(all.subarray(0, 50_000)))).toBe(true);
+  });
+
+  it('cuts right even when a framer tells a wrong size (the gathered bytes are framed again)', () => {
+    for (const wrong of [-1000, 3, 1]) {
+      const f = sized();
+      const lying = { ...f, size: (buf: Uint8Array, off: number, end: number) => { const n = f.size!(buf, off, end); return n > 0 ? n + wrong : n; } };
+      const check = (sizes: number[]): void => {
+        const d = new StreamDeframer(lying);
+        const out: DeframedPdu[] = [];
+        for (const c of chunked(sizes)) d.push(c, out);
+        expect(out.map((p) => p.offset), `size off by ${wrong}, chunks of ${sizes}`).toEqual(offsets);
+        out.forEach((p, i) => expect(Buffer.from(p.bytes).equals(Buffer.from(pdus[i]))).toBe(true));
+        expect(d.buffered).toBe(0);
+      };
+      check([1]); // one byte at a time: an over-estimated size must not hold the last PDU back
+      fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 40_000 }), { minLength: 1, maxLength: 20 }), check), { numRuns: 20 });
+    }
+  });
+});
+
 describe('delimited framing', () => {
   it('cuts lines including the delimiter', () => {
     const f = delimitedFramer(fromHex('0a'), 16);

@@ -1,7 +1,7 @@
 /**
  * The PDU store against a plain array of what was appended: reads give the appended bytes back whatever state they
- * are in (current buffer, asynchronous write in flight, on disk, in memory slabs), flush() leaves the whole file on
- * disk, close() closes and removes it once the writes in flight have returned.
+ * are in (current batch, staged or kept, waiting for or in an asynchronous write, on disk, in memory slabs), flush()
+ * leaves the whole file on disk, close() closes and removes it once the write in flight has returned.
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -26,15 +26,17 @@ describe('PduStore', () => {
         const random = rng(7);
         const truth: number[] = [];
         const starts: number[] = [];
-        const sizes = [1, 7, 100, 255, 256, 257, 600, 3000, 300_000];
+        const sizes = [1, 7, 100, 255, 256, 257, 600, 3000, 8192, 20_000, 300_000];
         for (let i = 0; i < 500; i++) {
           const n = sizes[Math.floor(random() * sizes.length)];
           const bytes = new Uint8Array(n);
           for (let k = 0; k < n; k++) bytes[k] = (i * 31 + k * 7) & 0xff;
+          // Kept bytes the caller never changes again; the others it reuses at once (the store copied them).
+          const kept = random() < 0.5;
           starts.push(truth.length);
-          expect(store.append(bytes)).toBe(truth.length);
+          expect(store.append(bytes, kept)).toBe(truth.length);
           for (const b of bytes) truth.push(b);
-          bytes.fill(0xee); // the store copied what it was given
+          if (!kept) bytes.fill(0xee);
           if (random() < 0.3) await tick();
           if (random() < 0.2) await new Promise((r) => setTimeout(r, 6));
           // A PDU, and a run of several, read back at once.
@@ -57,6 +59,30 @@ describe('PduStore', () => {
       }
     });
   }
+
+  it('writes kept PDUs from where they are, staged ones in order around them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
+    try {
+      const file = join(dir, 'p.bin');
+      const store = new PduStore(file, 64 << 10, 5, 256 << 10);
+      const pdus: Uint8Array[] = [];
+      for (let i = 0; i < 200; i++) {
+        // A 40 KiB PDU after every few small ones: a batch is staged regions and kept PDUs, interleaved.
+        const n = i % 4 === 3 ? 40 << 10 : 10 + i;
+        const pdu = new Uint8Array(n).map((_, k) => (i + k * 13) & 0xff);
+        pdus.push(pdu);
+        store.append(pdu, true);
+        if (i % 50 === 0) await tick();
+      }
+      const whole = Buffer.concat(pdus);
+      expect(Buffer.from(store.read(0, whole.length)).equals(whole)).toBe(true);
+      store.flush();
+      expect(readFileSync(file).equals(whole)).toBe(true);
+      store.close(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 
   it('keeps at most maxInFlight bytes waiting for the disk', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));

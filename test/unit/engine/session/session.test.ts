@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { concatBytes, fromHex } from '../../../../shared/codec/bytes';
 import { getProtocol } from '../../../../shared/protocols/index';
 import { MAX_WAITING, Session } from '../../../../electron/engine/session/session';
@@ -84,4 +87,40 @@ describe('session', () => {
     expect(s.row(0)).toMatchObject({ message: 'Skipped', malformed: true, length: 4 });
     expect(s.row(1).message).toBe('PullTopology');
   });
+});
+
+describe('session with its PDU store on disk', () => {
+  const tt = getProtocol('tt')!;
+  const msgData = (size: number, seq: number): Uint8Array => tt.encode('MsgData', 'c2s', {
+    reserved: 0, seq_no: seq, from_id_url: '1001', to_id_url: '1002', create_time: 1710000000, msg_type: 1,
+    msg_data: Buffer.from('x'.repeat(size - 45)).toString('hex'), attach_data: '',
+  });
+
+  for (const immutable of [true, false]) {
+    it(`stores PDUs split over many chunks byte-exact (${immutable ? 'chunks never changed again: kept' : 'chunks reused by the caller: copied'})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'session-store-test-'));
+      try {
+        const s = new Session({ pduStorePath: join(dir, 'pdus.bin') });
+        const id = s.openConnection({ source: 'proxy', client, server: { host: '127.0.0.1', port: 8000 }, protocol: 'tt' });
+        const pdus = [70_000, 100, 65_536, 20_000, 45, 300_000, 1024].map((n, i) => msgData(n, i + 1));
+        const stream = concatBytes(pdus);
+        // Chunks of every size from 1 byte to 64 KiB, so each large PDU spans many of them.
+        const sizes = [1, 7, 65_536, 3, 1000, 12_345, 2, 40_000];
+        for (let at = 0, i = 0; at < stream.length; i++) {
+          const chunk = stream.slice(at, at + sizes[i % sizes.length]);
+          s.data(id, 'c2s', chunk, undefined, immutable);
+          if (!immutable) chunk.fill(0xee);
+          at += chunk.length;
+          if (i % 5 === 0) await new Promise((r) => setImmediate(r));
+        }
+        expect(s.frameCount).toBe(pdus.length);
+        pdus.forEach((p, i) => expect(Buffer.from(s.bytes(i)).equals(Buffer.from(p)), `frame ${i + 1}`).toBe(true));
+        s.flush();
+        expect(readFileSync(join(dir, 'pdus.bin')).equals(Buffer.from(stream))).toBe(true);
+        s.close(true);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
 });
