@@ -6,8 +6,9 @@
  * positional writev (libuv's thread pool, one write at a time) and the next batch takes over, so the proxy's event
  * loop never waits for the disk. Small PDUs are copied into a staging buffer (one region of it per run of them in
  * the batch); a large PDU whose caller promises never to change it (`kept`: a socket read, a PDU the deframer
- * gathered) goes into the batch as it is, held until written, so its bytes are copied only by the kernel. Reads look in the
- * current batch, then in the batches still waiting for the disk, then in the file. At most `maxInFlight` bytes wait
+ * gathered) goes into the batch as it is, held until written, so its bytes are copied only by the kernel. Reads
+ * look in the current batch, then in the batches still waiting for the disk, then in the file (64 KiB at a time,
+ * so a scan in store order costs one read per 64 KiB, not one per frame). At most `maxInFlight` bytes wait
  * for the disk: beyond that a batch is written synchronously (the disk sets the pace, memory stays bounded).
  * Whatever is batched is written at least every `flushMs` (a crash loses at most that much); `flush()` writes
  * everything synchronously; `close()` closes the file once the last asynchronous write has returned.
@@ -28,6 +29,8 @@ interface Batch {
 }
 
 const SLAB = 1 << 20;
+/** Bytes read from the file at a time for reads of PDUs up to this size (copyFromDisk). */
+const READ_AHEAD = 64 << 10;
 /** Kept PDUs at least this large go into a batch as they are; smaller ones are cheaper to copy than to list. */
 const KEEP_MIN = 8 << 10;
 
@@ -50,6 +53,10 @@ export class PduStore {
   private closing: { remove: boolean } | undefined;
   private timer: NodeJS.Timeout | undefined;
   private writeError: Error | undefined;
+  /** File bytes [windowAt, windowAt + windowLength) as last read ahead (copyFromDisk). */
+  private window: Buffer | undefined;
+  private windowAt = 0;
+  private windowLength = 0;
   /** In-memory store: slabs and the store offset of each slab's first byte. */
   private slabs: Uint8Array[] | undefined;
   private slabAt: number[] = [];
@@ -207,6 +214,7 @@ export class PduStore {
     if (this.fd === undefined) return;
     const fd = this.fd;
     this.fd = undefined;
+    this.window = undefined;
     closeSync(fd);
   }
 
@@ -231,14 +239,27 @@ export class PduStore {
       let limit = this.batchAt;
       for (const q of this.inFlight) if (q.at > at && q.at < limit) limit = q.at;
       const n = Math.min(want, limit - at);
-      let got = 0;
-      while (got < n) {
-        const r = readSync(this.fd!, out, done + got, n - got, at + got);
-        if (r === 0) throw new Error(`PDU store: ${n - got} bytes missing at offset ${at + got}`);
-        got += r;
-      }
+      this.copyFromDisk(out, done, at, n, limit);
       done += n;
     }
+  }
+
+  /**
+   * Copies n bytes at file offset `at` (all below `limit`, the first byte still in memory) into out. Through a
+   * read-ahead window: a filter over a large session reads its frames in store order, and one read per window
+   * instead of one per frame is what makes such a scan fast; the UI's rows, read near each other, hit it too.
+   * The file below `limit` is never written again, so what the window holds stays true.
+   */
+  private copyFromDisk(out: Buffer, outAt: number, at: number, n: number, limit: number): void {
+    if (n > READ_AHEAD) { readFully(this.fd!, out, outAt, n, at); return; }
+    if (at < this.windowAt || at + n > this.windowAt + this.windowLength) {
+      this.window ??= Buffer.allocUnsafe(READ_AHEAD);
+      const length = Math.min(READ_AHEAD, limit - at);
+      readFully(this.fd!, this.window, 0, length, at);
+      this.windowAt = at;
+      this.windowLength = length;
+    }
+    this.window!.copy(out, outAt, at - this.windowAt, at - this.windowAt + n);
   }
 
   private appendMemory(bytes: Uint8Array): number {
@@ -287,6 +308,16 @@ export class PduStore {
       done += n;
     }
     return out;
+  }
+}
+
+/** Reads exactly n bytes at `position` into out[outAt…]; the store's own file, so a short file is a bug. */
+function readFully(fd: number, out: Buffer, outAt: number, n: number, position: number): void {
+  let got = 0;
+  while (got < n) {
+    const r = readSync(fd, out, outAt + got, n - got, position + got);
+    if (r === 0) throw new Error(`PDU store: ${n - got} bytes missing at offset ${position + got}`);
+    got += r;
   }
 }
 

@@ -84,6 +84,40 @@ describe('PduStore', () => {
     }
   });
 
+  it('scans in store order through its read-ahead window while the file grows behind it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
+    try {
+      const store = new PduStore(join(dir, 'p.bin'), 4096, 500, 1 << 20);
+      const random = rng(11);
+      const pdus: { at: number; bytes: Uint8Array }[] = [];
+      // Mostly small PDUs (many to a window), some that straddle a window's end, a few larger than a window.
+      const sizes = [5, 38, 38, 38, 200, 1500, 9000, 70_000];
+      let scanned = 0;
+      for (let round = 0; round < 40; round++) {
+        for (let i = 0; i < 150; i++) {
+          const n = sizes[Math.floor(random() * sizes.length)];
+          const bytes = new Uint8Array(n);
+          for (let k = 0; k < n; k++) bytes[k] = (pdus.length * 13 + k) & 0xff;
+          pdus.push({ at: store.append(bytes), bytes });
+        }
+        // Every other round the newest bytes reach the disk: the window's limit moves on under it.
+        if (round % 2 === 0) store.flush();
+        // Read on from where the last scan stopped, then a few frames back (the UI scrolling up).
+        for (; scanned < pdus.length; scanned++) {
+          const { at, bytes } = pdus[scanned];
+          expect(Buffer.from(store.read(at, bytes.length)).equals(Buffer.from(bytes))).toBe(true);
+        }
+        for (let k = 0; k < 5; k++) {
+          const { at, bytes } = pdus[Math.floor(random() * pdus.length)];
+          expect(Buffer.from(store.read(at, bytes.length)).equals(Buffer.from(bytes))).toBe(true);
+        }
+      }
+      store.close(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('keeps at most maxInFlight bytes waiting for the disk', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
     try {
