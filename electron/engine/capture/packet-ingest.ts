@@ -7,7 +7,7 @@
  */
 import type { CapturePacket } from '../files/capture-model';
 import type { Session } from '../session/session';
-import { PROTOCOLS, protocolForPort } from '../../../shared/protocols/index';
+import { protocolForPort } from '../../../shared/protocols/index';
 import { PacketReassembly } from './packet-reassembly';
 import type { ReassemblyEvent } from './tcp-reassembly';
 
@@ -24,10 +24,17 @@ export class PacketIngest {
   /** Reassembly connection id → session connection id (reassembly numbers its connections 1, 2, 3 …). */
   private readonly ids: number[] = [];
   private readonly events: ReassemblyEvent[] = [];
-  readonly stats: IngestStats = { packets: 0, tcpPackets: 0, ignored: 0, gaps: 0 };
+  /** The packet counts: this thread's reassembly's, or those of one that ran elsewhere (applyEvents). */
+  private packetCounts: Omit<IngestStats, 'gaps'>;
+  private gaps = 0;
 
   constructor(private readonly session: Session, private readonly source: 'capture' | 'file', private readonly protocol = 'auto') {
     this.reassembly = new PacketReassembly((port) => this.isServerPort(port));
+    this.packetCounts = this.reassembly.stats;
+  }
+
+  get stats(): IngestStats {
+    return { ...this.packetCounts, gaps: this.gaps };
   }
 
   /** Identifies the server of a connection seen mid-stream: a protocol's port, or one with a Decode As rule. */
@@ -38,15 +45,13 @@ export class PacketIngest {
   /** isServerPort of every port, one byte each (1 = yes), for a reassembly on another thread. */
   serverPortMap(): Uint8Array {
     const map = new Uint8Array(65536);
-    for (const protocol of PROTOCOLS) for (const port of protocol.ports) map[port] = 1;
-    for (let port = 0; port < map.length; port++) if (this.session.hasDecodeAs(port)) map[port] = 1;
+    for (let port = 0; port < map.length; port++) if (this.isServerPort(port)) map[port] = 1;
     return map;
   }
 
   push(packet: CapturePacket): void {
     this.events.length = 0;
     this.reassembly.push(packet, this.events);
-    this.syncStats();
     this.apply(this.events);
   }
 
@@ -63,14 +68,7 @@ export class PacketIngest {
    */
   applyEvents(events: readonly ReassemblyEvent[], stats?: Omit<IngestStats, 'gaps'>): void {
     this.apply(events);
-    if (stats) Object.assign(this.stats, stats);
-  }
-
-  private syncStats(): void {
-    const s = this.reassembly.stats;
-    this.stats.packets = s.packets;
-    this.stats.tcpPackets = s.tcpPackets;
-    this.stats.ignored = s.ignored;
+    if (stats) this.packetCounts = stats;
   }
 
   private apply(events: readonly ReassemblyEvent[]): void {
@@ -86,7 +84,7 @@ export class PacketIngest {
         }
         case 'data': this.session.data(this.id(e.connectionId), e.direction, e.bytes, e.timestamp); break;
         case 'gap':
-          this.stats.gaps++;
+          this.gaps++;
           this.session.gap(this.id(e.connectionId), e.direction, e.length);
           break;
         case 'fin': this.session.connectionEvent(this.id(e.connectionId), 'half-close', `${e.direction === 'c2s' ? 'client' : 'server'} sent FIN`, e.timestamp); break;
