@@ -5,7 +5,7 @@
  * On disk: appends collect into a batch of about `bufferSize` bytes; a full batch is handed to an asynchronous
  * positional writev (libuv's thread pool, one write at a time) and the next batch takes over, so the proxy's event
  * loop never waits for the disk. Small PDUs are copied into a staging buffer (one region of it per run of them in
- * the batch); a large PDU whose caller promises never to change it (`kept`: a socket read, a PDU the deframer
+ * the batch); a large PDU whose caller promises never to change it (`immutable`: a socket read, a PDU the deframer
  * gathered) goes into the batch as it is, held until written, so its bytes are copied only by the kernel. Reads
  * look in the current batch, then in the batches still waiting for the disk, then in the file (64 KiB at a time,
  * so a scan in store order costs one read per 64 KiB, not one per frame). At most `maxInFlight` bytes wait
@@ -83,18 +83,18 @@ export class PduStore {
   }
 
   /**
-   * Appends bytes and returns their offset. Copied unless `kept`: the caller promises never to write to them again,
-   * so a large PDU can be written from where it is (held only until its write returns).
+   * Appends bytes and returns their offset. Copied unless `immutable`: the caller promises never to write to them
+   * again, so a large PDU can be written from where it is (held only until its write returns).
    */
-  append(bytes: Uint8Array, kept = false): number {
+  append(bytes: Uint8Array, immutable = false): number {
     if (this.slabs) return this.appendMemory(bytes);
     if (this.writeError) throw this.writeError;
     const at = this.size;
     const n = bytes.length;
-    if (n > this.bufferSize || (kept && n >= KEEP_MIN)) {
-      // A piece of its own: as it is when kept, else a copy (larger than any staging buffer).
+    if (n > this.bufferSize || (immutable && n >= KEEP_MIN)) {
+      // A piece of its own: kept as it is when immutable, else a copy (larger than any staging buffer).
       this.closeRegion();
-      this.pieces.push(kept ? bytes : Uint8Array.prototype.slice.call(bytes));
+      this.pieces.push(immutable ? bytes : Uint8Array.prototype.slice.call(bytes));
     } else {
       if (this.staged + n > this.staging.length) this.handOff();
       this.staging.set(bytes, this.staged);
