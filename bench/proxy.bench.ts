@@ -363,10 +363,15 @@ async function mitmdump(upstreamPort: number, dir: string, version: string): Pro
 // ---------------------------------------------------------------------------------------------------------------
 // Measuring
 
+/** The fields of a /proc …/stat file after the command name (fields[7] minflt, [11] utime, [12] stime, in USER_HZ). */
+function procStat(path: string): string[] {
+  return readFileSync(path, 'utf8').replace(/^.*\) /, '').split(' ');
+}
+
 /** CPU seconds used so far by a process (user + system, all threads), from /proc; undefined off Linux. */
 function cpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined || !existsSync(`/proc/${pid}/stat`)) return undefined;
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = procStat(`/proc/${pid}/stat`);
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ (100 on Linux)
 }
 
@@ -476,11 +481,13 @@ function diskWriteRate(dir: string): { best: number; slowest: number } {
   return { best: mibps(Math.min(...secs)), slowest: mibps(Math.max(...secs)) };
 }
 
-const pipeOf = (b: { rows: BulkStats[] }): number => b.rows.find((r) => r.v.key === 'pipe')!.mibps;
+/** One path's row of a bulk measurement. */
+const rowOf = (b: { rows: BulkStats[] }, key: VariantKey): BulkStats | undefined => b.rows.find((r) => r.v.key === key);
+const pipeOf = (b: { rows: BulkStats[] }): number => rowOf(b, 'pipe')!.mibps;
 
 /** Why recording can cost the event loop less than no recording at all, when the numbers say it does. */
 function recordingLoopNote(bulk: { rows: BulkStats[] }[]): string {
-  const row = (b: { rows: BulkStats[] }, key: VariantKey): BulkStats => b.rows.find((r) => r.v.key === key)!;
+  const row = (b: { rows: BulkStats[] }, key: VariantKey): BulkStats => rowOf(b, key)!;
   const onLoop = (r: BulkStats): number => (r.cpuPerGiB ?? NaN) - (r.otherThreadsPerGiB ?? NaN);
   const cheaper = bulk.every((b) => onLoop(row(b, 'framescope')) < onLoop(row(b, 'relay')) && (row(b, 'framescope').faultsPerGiB ?? NaN) < (row(b, 'relay').faultsPerGiB ?? NaN) / 2);
   if (!cheaper) return '';
@@ -489,7 +496,7 @@ function recordingLoopNote(bulk: { rows: BulkStats[] }[]): string {
 
 /** What the page-fault column says about the relay alone, when it says something. */
 function relayFaultsNote(bulk: { pduSize: number; rows: BulkStats[] }[]): string {
-  const faults = (b: { rows: BulkStats[] }, key: VariantKey): number => b.rows.find((r) => r.v.key === key)?.faultsPerGiB ?? NaN;
+  const faults = (b: { rows: BulkStats[] }, key: VariantKey): number => rowOf(b, key)?.faultsPerGiB ?? NaN;
   const ratios = bulk.map((b) => faults(b, 'relay') / faults(b, 'pipe'));
   if (!ratios.every((r) => r >= 2)) return '';
   return `What the relay alone costs beyond the pipe goes with its page faults, ${ratios.map((r) => `${r.toFixed(1)}×`).join(' and ')} the pipe's: fresh memory touched, where Node allocates a buffer for every read (why the pipe's process reuses more of its memory is not pinned down; the relay's own logic is a few calls per read). `;
@@ -504,13 +511,12 @@ async function stats(child: ChildProcess): Promise<RecordedStats> {
 /** Minor page faults of a process so far, and the CPU seconds of its threads but the main one (Linux). */
 function kernelCounts(pid: number): { minorFaults: number; otherThreadsSeconds: number } | undefined {
   if (!existsSync(`/proc/${pid}/stat`)) return undefined;
-  const fields = (path: string): string[] => readFileSync(path, 'utf8').replace(/^.*\) /, '').split(' ');
   let other = 0;
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     if (task === String(pid)) continue;
-    try { const t = fields(`/proc/${pid}/task/${task}/stat`); other += Number(t[11]) + Number(t[12]); } catch { /* the thread ended */ }
+    try { const t = procStat(`/proc/${pid}/task/${task}/stat`); other += Number(t[11]) + Number(t[12]); } catch { /* the thread ended */ }
   }
-  return { minorFaults: Number(fields(`/proc/${pid}/stat`)[7]), otherThreadsSeconds: other / 100 };
+  return { minorFaults: Number(procStat(`/proc/${pid}/stat`)[7]), otherThreadsSeconds: other / 100 };
 }
 
 /** `BENCH_ONLY=bulk`: the bulk rows alone, printed (a profile of the recording proxy with BENCH_CPU_PROF). */
@@ -604,8 +610,7 @@ async function main(): Promise<void> {
     for (const pduSize of BULK.pduSizes) {
       const rows = await measureBulk(peersProc, bulkVariants, pduSize);
       bulkFrames += BULK.runs * (BULK.bytes / pduSize);
-      const B = (key: VariantKey): BulkStats => rows.find((r) => r.v.key === key)!;
-      bulk.push({ pduSize, rows, ratio: B('framescope').mibps / B('pipe').mibps });
+      bulk.push({ pduSize, rows, ratio: rowOf({ rows }, 'framescope')!.mibps / pipeOf({ rows }) });
     }
     const disk = diskWriteRate(dir);
     console.log(`disk: ${disk.best.toFixed(0)} MiB/s (slowest run ${disk.slowest.toFixed(0)})`);
@@ -634,7 +639,7 @@ async function main(): Promise<void> {
       '| PDU size | path | throughput | × naive pipe | proxy CPU per GiB | of it off the event loop | page faults per GiB |',
       '|---|---|---:|---:|---:|---:|---:|',
       ...bulk.flatMap((b) => b.rows.map((r) => {
-        const pipeRate = b.rows.find((x) => x.v.key === 'pipe')!.mibps;
+        const pipeRate = pipeOf(b);
         return `| ${size(b.pduSize)} | ${r.v.name} | ${r.mibps.toFixed(0)} MiB/s | ${r.v.key === 'direct' ? '–' : bold(r.v.key, `${(r.mibps / pipeRate).toFixed(2)}×`)} | ${r.cpuPerGiB !== undefined ? `${r.cpuPerGiB.toFixed(2)} s` : '–'} | ${r.otherThreadsPerGiB !== undefined ? `${r.otherThreadsPerGiB.toFixed(2)} s` : '–'} | ${r.faultsPerGiB !== undefined ? r.faultsPerGiB.toLocaleString('en-US', { maximumFractionDigits: 0 }) : '–'} |`;
       })),
       '',
@@ -643,9 +648,8 @@ async function main(): Promise<void> {
       `Goal: ≥ 0.8× the naive pipe — ${bulk.map((b) => `${size(b.pduSize)} PDUs ${b.ratio.toFixed(2)}×`).join(', ')}: **${bulk.every((b) => b.ratio >= 0.8) ? 'met' : bulk.some((b) => b.ratio >= 0.8) ? 'met for some PDU sizes only' : 'not met'}**.`,
       '',
       `Where the time goes (proxy CPU per GiB): ${bulk.map((b) => {
-        const row = (key: VariantKey): BulkStats | undefined => b.rows.find((r) => r.v.key === key);
-        const cpu = (key: VariantKey): number => row(key)?.cpuPerGiB ?? NaN;
-        const off = (key: VariantKey): number => row(key)?.otherThreadsPerGiB ?? NaN;
+        const cpu = (key: VariantKey): number => rowOf(b, key)?.cpuPerGiB ?? NaN;
+        const off = (key: VariantKey): number => rowOf(b, key)?.otherThreadsPerGiB ?? NaN;
         const signed = (x: number): string => `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(2)} s`;
         const offLoop = off('framescope') - off('relay');
         const onLoop = cpu('framescope') - cpu('relay') - offLoop;
