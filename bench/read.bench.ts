@@ -149,7 +149,8 @@ async function main(): Promise<void> {
   if (!existsSync(join(ROOT, 'dist', 'cli', 'framescope.mjs'))) run(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs')]);
   const dir = mkdtempSync(join(tmpdir(), 'framescope-read-bench-'));
   try {
-    const file = join(dir, 'flyer.pcapng');
+    // `BENCH_READ_FILE=path`: the capture is written there and kept, for profiling `read` on it afterwards.
+    const file = process.env.BENCH_READ_FILE ?? join(dir, 'flyer.pcapng');
     const g0 = performance.now();
     const { packets, expected } = generate(file);
     const size = statSync(file).size;

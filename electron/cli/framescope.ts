@@ -3,6 +3,7 @@
  * stdout; user errors are one line on stderr and a non-zero exit, never a stack trace.
  */
 import { Command, CommanderError } from 'commander';
+import { DEFAULT_BUSY_POLL_MICROS } from '../engine/util/busy-poll';
 import { CliError } from './cli-error';
 
 // Each sub-command is imported when it runs, not at start: `read` then loads no proxy, web server, demo or capture
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
     .option('-w, --write <file.pcapng>', 'save the session as pcapng (synthesized TCP packets)')
     .option('-Y, --display-filter <filter>', 'print only frames matching a display filter')
     .option('-q, --quiet', 'print no frame lines')
+    .option('--busy-poll <µs>', 'keep polling this long after relaying instead of sleeping (lower latency; 0: off)', String(DEFAULT_BUSY_POLL_MICROS))
     .action(async (flags) => {
       const { runProxy } = await import('./proxy-command');
       const proxy = await runProxy(flags, output, (line) => process.stderr.write(`${line}\n`));

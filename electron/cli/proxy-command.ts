@@ -15,6 +15,7 @@ export interface ProxyFlags {
   write?: string;
   displayFilter?: string;
   quiet?: boolean;
+  busyPoll?: string;
 }
 
 export async function runProxy(flags: ProxyFlags, out: (line: string) => void, err: (line: string) => void): Promise<{ stop(): Promise<void>; port: number }> {
@@ -23,13 +24,17 @@ export async function runProxy(flags: ProxyFlags, out: (line: string) => void, e
   const protocol = flags.protocol ?? 'auto';
   if (protocol !== 'auto' && !getProtocol(protocol)) throw new CliError(`--protocol: unknown protocol '${protocol}' (known: ${protocolIds().join(', ')}, auto)`);
   const filter = compileDisplayFilter(flags.displayFilter);
+  const busyPollMicros = flags.busyPoll === undefined ? undefined : Number(flags.busyPoll);
+  if (busyPollMicros !== undefined && !(Number.isInteger(busyPollMicros) && busyPollMicros >= 0 && busyPollMicros <= 1_000_000)) {
+    throw new CliError(`--busy-poll: expected microseconds from 0 to 1000000, got '${flags.busyPoll}'`);
+  }
   const spool = flags.write ? await SessionSpool.create(flags.write, `framescope proxy ${listen.host}:${listen.port} → ${upstream.host}:${upstream.port}`) : undefined;
 
   const session: Session = new Session({
     onFrame: (frame) => { if (!flags.quiet && matches(session, frame, filter)) out(frameLine(session, frame)); },
   });
   const listener = new ProxyListener({
-    host: listen.host, port: listen.port, upstream,
+    host: listen.host, port: listen.port, upstream, busyPollMicros,
     recorder: sessionRecorder(session, {
       protocol,
       tap: (id, record, time) => {

@@ -6,6 +6,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import type { Direction } from '../../../shared/codec/protocol';
 import type { Endpoint } from '../../../shared/model/session';
+import { busyPoll, DEFAULT_BUSY_POLL_MICROS } from '../util/busy-poll';
 import { nowNs } from '../util/clock';
 import { Relay, type RelayCommand, type RelayEvent, type RelayMark, type RelayNotice, type RelayPolicy, type RelayRecord, type Side } from './relay';
 
@@ -36,6 +37,11 @@ export interface ProxyListenerOptions {
   policy?: (connection: number) => RelayPolicy | undefined;
   /** Held and released PDUs, failed injections. */
   onNotice?: (connection: number, notice: RelayNotice) => void;
+  /**
+   * µs the event loop keeps polling after bytes were relayed, so a quick reply is relayed without a wake-up
+   * (util/busy-poll.ts; default DEFAULT_BUSY_POLL_MICROS, 0: sleep at once).
+   */
+  busyPollMicros?: number;
 }
 
 interface Live {
@@ -147,7 +153,9 @@ export class ProxyListener {
 
     // The hot path (DESIGN.md): a plain lane's bytes go to the other socket at once, with no command objects, and
     // are recorded after the write; anything else goes through the relay's events and commands.
+    const busyPollMicros = this.opts.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS;
     const onData = (side: Side, bytes: Buffer): void => {
+      busyPoll.touch(busyPollMicros);
       const plain = relay.plainData(side, bytes.length);
       if (plain === undefined) { handle({ type: 'data', side, bytes }); return; }
       const to: Side = side === 'client' ? 'server' : 'client';
