@@ -81,6 +81,43 @@ describe('mock responders', () => {
     expect(await e.call('mock.list', {})).toEqual([]);
   });
 
+  it('records the composer talking to its own mock responder once: one connection, each frame once', async () => {
+    const { engine: e, events } = engine();
+    const mock = await e.call('mock.add', {
+      listen: { port: 0 }, protocol: 'flyer',
+      rules: [
+        { match: 'flyer.protocol == ShakeHand', reply: { message: 'ShakeHandResponse', value: { packet_id: '{{request.value.packet_id}}', resp: 1 } } },
+        { match: 'flyer.protocol == Heartbeat', reply: { message: 'HeartbeatResponse', value: { packet_id: '{{request.value.packet_id}}', resp: 1, serverVersion: 1 } } },
+      ],
+    });
+    const info = await e.call('craft.connect', { host: '127.0.0.1', port: mock.listen!.port, protocol: 'flyer' });
+    const first = await e.call('craft.send', { id: info.id, payload: { message: 'ShakeHand', value: { packet_id: '0', appCode: 'a', vhost: '', req: 0 } } });
+    const second = await e.call('craft.send', { id: info.id, payload: { message: 'Heartbeat', value: { packet_id: '0', appCode: 'a', vhost: '', req: 0 } } });
+    const unanswered = await e.call('craft.send', { id: info.id, payload: { message: 'CommitJob', value: { packet_id: '9' } } });
+    const rows = await until(async () => {
+      const r = await e.call('connection.frames', { connection: info.connection });
+      return r.filter((x) => x.direction === 's2c').length === 2 ? r : undefined;
+    });
+    const reported = await until(() => events.find((x) => x.event === 'mock.unanswered')?.data as { requests: UnansweredRequest[] } | undefined);
+    await e.call('craft.close', { id: info.id });
+    const conns = await until(async () => {
+      const c = await e.call('connections.list', {});
+      return c.every((x) => x.state === 'closed') ? c : undefined;
+    });
+
+    // One connection, as on the wire: the composer's end and the mock's end are the same TCP connection.
+    expect(conns).toHaveLength(1);
+    expect(conns[0]).toMatchObject({ id: info.connection, protocol: 'flyer', frames: 5 });
+    expect(['craft', 'mock']).toContain(conns[0].source); // the end whose open came first
+    expect(rows.map((r) => `${r.direction} ${r.message}`).sort()).toEqual([
+      'c2s CommitJob', 'c2s Heartbeat', 'c2s ShakeHand', 's2c HeartbeatResponse', 's2c ShakeHandResponse',
+    ]);
+    expect(rows.filter((r) => r.direction === 's2c').map((r) => r.pairedWith).sort()).toEqual([first.frames[0], second.frames[0]].sort());
+    // The mock's end knows the frame numbers of what it received, though the composer's end recorded them.
+    expect(reported.requests).toEqual([expect.objectContaining({ message: 'CommitJob', frame: unanswered.frames[0], connection: info.connection })]);
+    expect((await e.call('mock.list', {}))[0]).toMatchObject({ connections: 1, answered: 2, unanswered: 1 });
+  });
+
   it('refuses rules it cannot use before listening', async () => {
     const { engine: e } = engine();
     await expect(e.call('mock.add', { listen: { port: 0 }, protocol: 'flyer', rules: [{ match: 'flyer.protocol ==', reply: [] }] })).rejects.toThrow(/rules\[0\]|match/);

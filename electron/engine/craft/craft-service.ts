@@ -16,7 +16,7 @@ import type { ProxyListener, ProxyListenerOptions } from '../proxy/proxy-listene
 import type { RelayNotice, RelayRecord } from '../proxy/relay';
 import type { Session } from '../session/session';
 import { ClientSession } from './client-session';
-import { connectionWriter, type ConnectionWriter } from './connection-writer';
+import { connectionWriters, type ConnectionWriter, type OpenSpec } from './connection-writer';
 import { CraftError } from './craft-error';
 import { InjectChannel } from './inject-channel';
 import { InterceptQueue } from './intercept-queue';
@@ -63,12 +63,13 @@ export class CraftService {
   private nextMock = 1;
   private runs = new Map<string, { run: SequenceRun; info: SequenceRunInfo }>();
   private nextRun = 1;
-  private readonly writer: ConnectionWriter;
+  /** The composer's and the mock responders' writers: a connection between the two is recorded once. */
+  private readonly writers: Record<OpenSpec['source'], ConnectionWriter>;
   private pending: { intercept: boolean; craft: boolean; mocks: boolean; unanswered: UnansweredRequest[]; runs: Map<string, SequenceRunInfo> } = { intercept: false, craft: false, mocks: false, unanswered: [], runs: new Map() };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: CraftHost) {
-    this.writer = connectionWriter(() => ({ session: host.session(), annotations: host.annotations(), spool: host.spool() }));
+    this.writers = connectionWriters(() => ({ session: host.session(), annotations: host.annotations(), spool: host.spool() }));
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -143,7 +144,7 @@ export class CraftService {
     if (protocol !== 'auto' && !getProtocol(protocol)) throw new CraftError(`unknown protocol '${protocol}' (known: ${protocolIds().join(', ')}, auto)`);
     const id = `craft-${this.nextClient++}`;
     const client = await ClientSession.connect({
-      id, host: spec.host, port: spec.port, protocol, variant: spec.variant, writer: this.writer,
+      id, host: spec.host, port: spec.port, protocol, variant: spec.variant, writer: this.writers.craft,
       onChange: () => this.changed('craft'),
     });
     this.clients.set(id, client);
@@ -370,7 +371,7 @@ export class CraftService {
       const l = spec.listen!;
       if (!Number.isInteger(l.port) || l.port < 0 || l.port > 65535) throw new CraftError('listen.port: expected 0 to 65535');
       const server = new MockServer({
-        id, host: l.host, port: l.port, protocol, variant: spec.variant, responder: new MockResponder(rules, protocol, spec.variant), writer: this.writer,
+        id, host: l.host, port: l.port, protocol, variant: spec.variant, responder: new MockResponder(rules, protocol, spec.variant), writer: this.writers.mock,
         onUnanswered: (u) => { this.pending.unanswered.push(u); this.schedule(); },
         onError: (message) => this.notice('warn', message),
         onChange: () => this.changed('mocks'),

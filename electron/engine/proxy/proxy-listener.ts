@@ -154,8 +154,12 @@ export class ProxyListener {
     // The hot path (DESIGN.md): a plain lane's bytes go to the other socket at once, with no command objects, and
     // are recorded after the write; anything else goes through the relay's events and commands.
     const busyPollMicros = this.opts.busyPollMicros ?? DEFAULT_BUSY_POLL_MICROS;
+    // Busy polling is for the wait before a reply: it follows a read from the other side than the last one (a
+    // request, then its response). Reads from the same side one after another are a stream, which is relayed in
+    // fewer, fuller reads when the loop sleeps between them; polling there only made the reads smaller.
+    let lastSide: Side | undefined;
     const onData = (side: Side, bytes: Buffer): void => {
-      busyPoll.touch(busyPollMicros);
+      if (side !== lastSide) { lastSide = side; busyPoll.touch(busyPollMicros); }
       const plain = relay.plainData(side, bytes.length);
       if (plain === undefined) { handle({ type: 'data', side, bytes }); return; }
       const to: Side = side === 'client' ? 'server' : 'client';
