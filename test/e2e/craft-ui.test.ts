@@ -131,6 +131,38 @@ describe('craft UI against framescope serve and real peers', () => {
     await page.getByTestId('composer-send').click();
     await expect.poll(async () => (await api.call('connection.frames', { connection: session.connection })).filter((r) => r.message === 'LoginResponse').length, { timeout: 10_000 }).toBe(2);
     expect((await api.call('craft.list', {}))[0].sent).toBe(2);
+
+    // In a 1024-pixel window the composer gives the frame list room when its splitter is dragged, keeps the width,
+    // and goes back to its default on a double click.
+    await page.setViewportSize({ width: 1024, height: 768 });
+    const widths = async () => ({
+      composer: (await page.getByTestId('composer').boundingBox())!.width,
+      list: (await page.locator('main.main').boundingBox())!.width,
+    });
+    const before = await widths();
+    const bar = (await page.getByTestId('composer-splitter').boundingBox())!;
+    await page.mouse.move(bar.x + bar.width / 2, bar.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(bar.x + bar.width / 2 + 120, bar.y + 200, { steps: 5 });
+    await page.mouse.up();
+    const dragged = await widths();
+    expect(dragged.composer).toBeCloseTo(before.composer - 120, -1);
+    expect(dragged.list).toBeCloseTo(before.list + 120, -1);
+    expect(Number(await page.evaluate(() => localStorage.getItem('framescope.composerWidth')))).toBeCloseTo(dragged.composer, -1);
+    await page.getByTestId('composer-splitter').focus();
+    await page.keyboard.press('ArrowLeft');
+    expect((await widths()).composer).toBeCloseTo(dragged.composer + 24, 0);
+    // Dragged far to the left, the frame list keeps its minimum.
+    const moved = (await page.getByTestId('composer-splitter').boundingBox())!;
+    await page.mouse.move(moved.x + moved.width / 2, moved.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(10, moved.y + 200, { steps: 5 });
+    await page.mouse.up();
+    expect((await widths()).list).toBeCloseTo(360, -1);
+    await page.screenshot({ path: join(tmpdir(), 'framescope-composer-1024.png') });
+    await page.getByTestId('composer-splitter').dblclick();
+    expect((await widths()).composer).toBeCloseTo(before.composer, -1);
+    await page.setViewportSize({ width: 1366, height: 768 });
     await page.getByTestId('composer-close').click();
   });
 

@@ -31,6 +31,8 @@ export interface UiSlice {
   menu?: ContextMenuState;
   /** Fraction of the main area given to the frame list. */
   split: number;
+  /** The composer's width in pixels, as the user dragged it; undefined: the default (620 px, at most 52%). */
+  composerWidth?: number;
   setTheme(theme: Theme): void;
   setLowerTab(tab: LowerTab): void;
   follow(connection: number): void;
@@ -39,10 +41,19 @@ export interface UiSlice {
   openMenu(menu: ContextMenuState): void;
   closeMenu(): void;
   setSplit(split: number): void;
+  /** undefined: back to the default width. */
+  setComposerWidth(width: number | undefined): void;
 }
 
 const THEME_KEY = 'framescope.theme';
 const SPLIT_KEY = 'framescope.split';
+const COMPOSER_WIDTH_KEY = 'framescope.composerWidth';
+/** The narrowest composer that still shows its controls. */
+export const MIN_COMPOSER_WIDTH = 380;
+/** What the frame list keeps however wide the composer is dragged. */
+export const MIN_LIST_WIDTH = 360;
+/** The composer's splitter bar (`.splitter-v` in app.css). */
+export const SPLITTER_WIDTH = 5;
 
 export function initialTheme(saved: Theme | null, prefersDark: boolean): Theme {
   return saved ?? (prefersDark ? 'dark' : 'light');
@@ -55,6 +66,7 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, _get, { storage }) => 
   ),
   lowerTab: 'packet',
   split: Math.min(0.8, Math.max(0.2, loadJson<number>(storage, SPLIT_KEY, 0.5))),
+  composerWidth: validWidth(loadJson<number | null>(storage, COMPOSER_WIDTH_KEY, null)),
 
   setTheme(theme) {
     set({ theme });
@@ -71,4 +83,13 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, _get, { storage }) => 
     set({ split: s });
     saveJson(storage, SPLIT_KEY, s);
   },
+  setComposerWidth(width) {
+    const w = width === undefined ? undefined : Math.round(Math.max(MIN_COMPOSER_WIDTH, width));
+    set({ composerWidth: w });
+    saveJson(storage, COMPOSER_WIDTH_KEY, w ?? null);
+  },
 });
+
+function validWidth(w: unknown): number | undefined {
+  return typeof w === 'number' && Number.isFinite(w) && w >= MIN_COMPOSER_WIDTH ? w : undefined;
+}

@@ -10,6 +10,7 @@ import { parseEndpoint } from '../dialogs/proxy-dialog';
 import { formatEndpoint } from '../../lib/format';
 import type { ComposerTarget } from '../../stores/craft-slice';
 import { useApp, useAppStore, useServices } from '../../stores/store';
+import { MIN_LIST_WIDTH, SPLITTER_WIDTH } from '../../stores/ui-slice';
 import { PreviewHex, PreviewTree, keyOfMember } from './byte-preview';
 import { derivedFields, editorSchema, messageInfo, preview, spacedHex, templateEntries, type TemplateEntry } from './composer-model';
 import { JsonEditor } from './json-editor';
@@ -18,6 +19,7 @@ import './craft.css';
 export function Composer(): ReactElement | null {
   const store = useAppStore();
   const composer = useApp((s) => s.composer);
+  const width = useApp((s) => s.composerWidth);
   const theme = useApp((s) => s.theme);
   const [selected, setSelected] = useState<string | undefined>();
 
@@ -33,7 +35,7 @@ export function Composer(): ReactElement | null {
   const held = composer.target.kind === 'held' ? composer.target.id : undefined;
 
   return (
-    <aside className="composer" aria-label="Composer" data-testid="composer">
+    <aside className="composer" aria-label="Composer" data-testid="composer" style={width !== undefined ? { flexBasis: width, maxWidth: `calc(100% - ${MIN_LIST_WIDTH + SPLITTER_WIDTH}px)` } : undefined}>
       <div className="composer-title">
         <span>Composer{composer.origin ? <span className="dim"> — {composer.origin}</span> : null}</span>
         <button className="icon-button" title="Close the composer" onClick={() => s().closeComposer()} data-testid="composer-close">×</button>
