@@ -2,6 +2,7 @@
 import { lazy, Suspense, type KeyboardEvent as ReactKeyboardEvent, type MouseEvent as ReactMouseEvent, type ReactElement } from 'react';
 import { useApp, useAppStore } from '../../stores/store';
 import { MIN_COMPOSER_WIDTH, MIN_LIST_WIDTH, SPLITTER_WIDTH } from '../../stores/ui-slice';
+import { dragSplitter } from '../layout/splitter';
 import './composer-drawer.css';
 
 const Composer = lazy(() => import('./composer').then((m) => ({ default: m.Composer })));
@@ -32,14 +33,9 @@ function ComposerSplitter(): ReactElement {
     return Math.max(MIN_COMPOSER_WIDTH, Math.min(width, room - MIN_LIST_WIDTH - SPLITTER_WIDTH));
   };
   const onMouseDown = (e: ReactMouseEvent<HTMLDivElement>): void => {
-    e.preventDefault();
     const bar = e.currentTarget;
     const right = bar.parentElement?.getBoundingClientRect().right ?? window.innerWidth;
-    const move = (ev: MouseEvent) => store.getState().setComposerWidth(clamp(bar, right - ev.clientX));
-    const up = () => { window.removeEventListener('mousemove', move); window.removeEventListener('mouseup', up); document.body.classList.remove('resizing-columns'); };
-    document.body.classList.add('resizing-columns');
-    window.addEventListener('mousemove', move);
-    window.addEventListener('mouseup', up);
+    dragSplitter(e, 'resizing-columns', (ev) => store.getState().setComposerWidth(clamp(bar, right - ev.clientX)));
   };
   const onKeyDown = (e: ReactKeyboardEvent<HTMLDivElement>): void => {
     if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
