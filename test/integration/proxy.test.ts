@@ -109,6 +109,44 @@ describe('proxy', () => {
     await until(() => session.connections()[0]?.state === 'reset');
   });
 
+  it('stops reading while the recorder is behind the disk, and relays the rest once it has caught up', async () => {
+    let received = 0;
+    const port = await upstream((s) => s.on('data', (d) => { received += d.length; }));
+    // A recorder whose store falls behind with the first bytes, until the test lets it catch up.
+    let behind = false;
+    let fellBehind = false;
+    let recorded = 0;
+    let caughtUp: (() => void) | undefined;
+    const p = new ProxyListener({
+      port: 0, upstream: { host: '127.0.0.1', port },
+      recorder: {
+        open: () => 1,
+        record: (_c, r) => { if (r.kind === 'data') { recorded += r.bytes.length; if (!fellBehind) behind = fellBehind = true; } },
+        behind: () => behind,
+        whenCaughtUp: (fn) => { caughtUp = fn; },
+      },
+    });
+    const proxyPort = await p.listen();
+    cleanup.push(() => p.close());
+    const c = await dial(proxyPort);
+    const total = 8 << 20;
+    let sent = 0;
+    const chunk = Buffer.alloc(64 << 10, 7);
+    const pump = (): void => { while (sent < total) { sent += chunk.length; if (!c.write(chunk)) { c.once('drain', pump); return; } } };
+    pump();
+    await until(() => caughtUp !== undefined);
+    // Held: what the proxy read before it paused went through, the rest waits in the kernel's socket buffers.
+    await new Promise((r) => setTimeout(r, 200));
+    const whileHeld = received;
+    expect(whileHeld).toBe(recorded);
+    expect(whileHeld).toBeLessThan(total / 2);
+    behind = false;
+    caughtUp!();
+    await until(() => received === total);
+    expect(recorded).toBe(total);
+    c.destroy();
+  });
+
   it('holds 1,000 concurrent connections', async () => {
     const port = await upstream((s) => s.on('data', (d) => s.write(d)));
     const { port: p, session } = await proxy(port);

@@ -60,6 +60,8 @@ export function listenerRecorder(opts: ListenerRecorderOptions): ListenerRecorde
       const h = current(handle);
       return h ? opts.annotations().atBoundary(h.connection, direction) : false;
     },
+    behind: inner.behind,
+    whenCaughtUp: inner.whenCaughtUp,
     connectionOf: (handle) => current(handle)?.connection,
     handleOf(connection) {
       const session = opts.session();

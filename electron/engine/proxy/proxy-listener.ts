@@ -23,6 +23,12 @@ export interface ProxyRecorder {
   record(connection: number, record: RelayRecord, time: bigint): void;
   /** Whether what was recorded so far in a direction ends at a PDU boundary (lets framing start mid-stream). */
   atBoundary?(connection: number, direction: Direction): boolean;
+  /**
+   * The recording is behind (its store waits for the disk): the listener stops reading from its connections until
+   * `whenCaughtUp` calls back, which lets TCP slow the peers down instead of blocking the event loop on the disk.
+   */
+  behind?(): boolean;
+  whenCaughtUp?(fn: () => void): void;
 }
 
 export interface ProxyListenerOptions {
@@ -53,6 +59,8 @@ export class ProxyListener {
   private server: Server;
   private sockets = new Set<Socket>();
   private live = new Map<number, Live>();
+  /** Connections paused while the recorder catches up with the disk; one callback resumes them all. */
+  private heldForRecording = new Set<number>();
   boundPort = 0;
   connections = 0;
 
@@ -149,6 +157,7 @@ export class ProxyListener {
       for (const t of timers) clearTimeout(t);
       timers.clear();
       this.live.delete(id);
+      this.heldForRecording.delete(id);
     };
 
     // The hot path (DESIGN.md): a plain lane's bytes go to the other socket at once, with no command objects, and
@@ -184,6 +193,27 @@ export class ProxyListener {
     } catch (e) {
       if (!this.recordFailed) { this.recordFailed = true; this.opts.onRecordError?.(e as Error); }
     }
+    if (record.kind === 'data' && this.opts.recorder.whenCaughtUp && this.opts.recorder.behind?.()) this.holdForRecording(id);
+  }
+
+  /**
+   * The recorder waits for the disk: stop reading from this connection until it has caught up. TCP then slows the
+   * peers down, as it does for a slow reader; the alternative, writing to the disk synchronously, stalled the event
+   * loop and with it every other connection and the UI.
+   */
+  private holdForRecording(id: number): void {
+    const c = this.live.get(id);
+    if (!c || this.heldForRecording.has(id)) return;
+    const first = this.heldForRecording.size === 0;
+    this.heldForRecording.add(id);
+    c.handle({ type: 'recording-behind' });
+    if (first) this.opts.recorder.whenCaughtUp?.(() => this.releaseHeld());
+  }
+
+  private releaseHeld(): void {
+    const held = [...this.heldForRecording];
+    this.heldForRecording.clear();
+    for (const id of held) this.live.get(id)?.handle({ type: 'recording-caught-up' });
   }
 
   private recordFailed = false;

@@ -22,6 +22,9 @@ export type RelayEvent =
   /** The side's socket buffer is full (write returned false). */
   | { type: 'blocked'; side: Side }
   | { type: 'drained'; side: Side }
+  /** The recorder is behind the disk: both sides stop reading until `recording-caught-up`. */
+  | { type: 'recording-behind' }
+  | { type: 'recording-caught-up' }
   /** The side half-closed (FIN): it will send nothing more. */
   | { type: 'end'; side: Side }
   | { type: 'error'; side: Side; error: string; reset: boolean }
@@ -240,6 +243,14 @@ export class Relay {
         break;
       case 'drained':
         this.unpause(other(event.side), 'blocked', out);
+        break;
+      case 'recording-behind':
+        this.pause('client', 'recording', out);
+        this.pause('server', 'recording', out);
+        break;
+      case 'recording-caught-up':
+        this.unpause('client', 'recording', out);
+        this.unpause('server', 'recording', out);
         break;
       case 'end': {
         this.ended[event.side] = true;

@@ -45,5 +45,7 @@ export function sessionRecorder(current: Session | (() => Session), opts: Sessio
       }
       opts.tap?.(id, r, time);
     },
+    behind: () => sessionOf().storeBehind,
+    whenCaughtUp: (fn) => sessionOf().whenStoreCaughtUp(fn),
   };
 }

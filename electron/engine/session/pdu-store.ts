@@ -8,8 +8,11 @@
  * the batch); a large PDU whose caller promises never to change it (`immutable`: a socket read, a PDU the deframer
  * gathered) goes into the batch as it is, held until written, so its bytes are copied only by the kernel. Reads
  * look in the current batch, then in the batches still waiting for the disk, then in the file (64 KiB at a time,
- * so a scan in store order costs one read per 64 KiB, not one per frame). At most `maxInFlight` bytes wait
- * for the disk: beyond that a batch is written synchronously (the disk sets the pace, memory stays bounded).
+ * so a scan in store order costs one read per 64 KiB, not one per frame). When `maxInFlight` bytes wait for the
+ * disk the store is `behind`: a producer that can wait (a proxy pauses its sockets) asks `whenCaughtUp`, called
+ * once half of that is written, and the event loop stays free to relay and to answer the UI meanwhile. Batches
+ * past twice `maxInFlight` (producers that cannot wait: a live capture) are written synchronously, so memory stays
+ * bounded either way and the disk sets the pace.
  * Whatever is batched is written at least every `flushMs` (a crash loses at most that much); `flush()` writes
  * everything synchronously; `close()` closes the file once the last asynchronous write has returned.
  *
@@ -51,6 +54,8 @@ export class PduStore {
   /** Staging buffers whose write returned, ready to be reused (at most maxInFlight bytes of them). */
   private spare: Buffer[] = [];
   private closing: { remove: boolean } | undefined;
+  /** Called once the writes catch up (whenCaughtUp). */
+  private caughtUp: (() => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
   private writeError: Error | undefined;
   /** File bytes [windowAt, windowAt + windowLength) as last read ahead (copyFromDisk). */
@@ -106,6 +111,17 @@ export class PduStore {
     return at;
   }
 
+  /** More than `maxInFlight` bytes wait for the disk: a producer that can wait should (whenCaughtUp). */
+  get behind(): boolean {
+    return this.inFlightBytes >= this.maxInFlight;
+  }
+
+  /** Calls `fn` once, when no more than half of `maxInFlight` waits for the disk (at once if so already). */
+  whenCaughtUp(fn: () => void): void {
+    if (this.inFlightBytes <= this.maxInFlight / 2) fn();
+    else this.caughtUp.push(fn);
+  }
+
   read(offset: number, length: number): Uint8Array {
     if (this.slabs) return this.readMemory(offset, length);
     // A copy, wherever the bytes are: staging buffers are reused, kept PDUs belong to their callers.
@@ -130,6 +146,7 @@ export class PduStore {
       writeFully(this.fd, batch.pieces, batch.at);
       if (batch.staging) this.reuse(batch.staging);
     }
+    if (this.caughtUp.length > 0 && this.inFlightBytes <= this.maxInFlight / 2) this.callCaughtUp();
   }
 
   close(remove = false): void {
@@ -168,12 +185,12 @@ export class PduStore {
    * page by page, while a spare one is already mapped.
    */
   private reuse(staging: Buffer): void {
-    if (this.spare.length * this.bufferSize < this.maxInFlight) this.spare.push(staging);
+    if (this.spare.length * this.bufferSize < 2 * this.maxInFlight) this.spare.push(staging);
   }
 
   /**
-   * The current batch goes to the asynchronous writes (or is written synchronously when too much is in flight
-   * already). One write at a time: on a small machine, several pool threads copying into the page cache at once
+   * The current batch goes to the asynchronous writes (or is written synchronously when far too much is in flight
+   * already: room for producers to see `behind` and pause, not for one that never does). One write at a time: on a small machine, several pool threads copying into the page cache at once
    * took the CPU from the event loop, and the disk gains nothing from it.
    */
   private handOff(): void {
@@ -181,7 +198,7 @@ export class PduStore {
     if (this.fd === undefined || this.closing) return;
     const batch = this.takeBatch();
     if (!batch) return;
-    if (this.inFlightBytes + batch.length > this.maxInFlight) {
+    if (this.inFlightBytes + batch.length > 2 * this.maxInFlight) {
       writeFully(this.fd, batch.pieces, batch.at);
       if (batch.staging) this.reuse(batch.staging);
       return;
@@ -205,9 +222,16 @@ export class PduStore {
       this.inFlight.shift();
       this.inFlightBytes -= batch.length;
       if (batch.staging) this.reuse(batch.staging);
+      if (this.caughtUp.length > 0 && this.inFlightBytes <= this.maxInFlight / 2) this.callCaughtUp();
       if (this.inFlight.length > 0) this.writeNext();
       else if (this.closing) this.closeFile();
     });
+  }
+
+  private callCaughtUp(): void {
+    const waiting = this.caughtUp;
+    this.caughtUp = [];
+    for (const fn of waiting) fn();
   }
 
   private closeFile(): void {

@@ -97,6 +97,14 @@ export class Session {
   }
 
   get frameCount(): number { return this.index.count; }
+
+  /** The PDU store waits for the disk: a producer that can wait (a proxy) should, until whenStoreCaughtUp. */
+  get storeBehind(): boolean { return this.store.behind; }
+
+  /** Calls `fn` once the PDU store has caught up with the disk (at once if it is not behind). */
+  whenStoreCaughtUp(fn: () => void): void {
+    this.store.whenCaughtUp(fn);
+  }
   get connectionCount(): number { return this.conns.size; }
 
   setDecodeAs(port: number, protocol: string, variant?: string): void {

@@ -33,6 +33,17 @@ describe('relay', () => {
     expect(ops(r.handle({ type: 'drained', side: 'server' }))).toEqual([]);
   });
 
+  it('stops reading both sides while the recording is behind, and keeps a blocked side paused after it caught up', () => {
+    const r = new Relay();
+    r.handle({ type: 'accepted' });
+    r.handle({ type: 'connected' });
+    expect(ops(r.handle({ type: 'recording-behind' }))).toEqual(['pause client', 'pause server']);
+    expect(ops(r.handle({ type: 'recording-behind' }))).toEqual([]);
+    expect(ops(r.handle({ type: 'blocked', side: 'server' }))).toEqual([]);
+    expect(ops(r.handle({ type: 'recording-caught-up' }))).toEqual(['resume server']);
+    expect(ops(r.handle({ type: 'drained', side: 'server' }))).toEqual(['resume client']);
+  });
+
   it('propagates a half-close and keeps the other direction open', () => {
     const r = new Relay();
     r.handle({ type: 'accepted' });

@@ -4,7 +4,7 @@
  * leaves the whole file on disk, close() closes and removes it once the write in flight has returned.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PduStore } from '../../../../electron/engine/session/pdu-store';
@@ -15,6 +15,11 @@ function rng(seed: number): () => number {
 }
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 2000 && !done(); i++) await new Promise((r) => setTimeout(r, 1));
+  expect(done()).toBe(true);
+}
 
 describe('PduStore', () => {
   for (const path of [true, false]) {
@@ -118,12 +123,51 @@ describe('PduStore', () => {
     }
   });
 
-  it('keeps at most maxInFlight bytes waiting for the disk', () => {
+  it('is behind past maxInFlight bytes waiting for the disk, and calls back once half of that is written', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
+    try {
+      const store = new PduStore(join(dir, 'p.bin'), 1000, 500, 4000);
+      const inFlight = (): number => (store as unknown as { inFlightBytes: number }).inFlightBytes;
+      let caughtUp = 0;
+      store.whenCaughtUp(() => caughtUp++);
+      expect(caughtUp).toBe(1); // not behind: at once
+      let appended = 0;
+      while (!store.behind) store.append(new Uint8Array(999).fill(appended++));
+      expect(inFlight()).toBeGreaterThanOrEqual(4000);
+      // Nothing was written synchronously yet: the asynchronous writes are still queued, in memory.
+      expect(statSync(join(dir, 'p.bin')).size).toBeLessThan(appended * 999);
+      store.whenCaughtUp(() => caughtUp++);
+      expect(caughtUp).toBe(1);
+      await until(() => caughtUp === 2);
+      expect(inFlight()).toBeLessThanOrEqual(2000);
+      expect(store.behind).toBe(false);
+      for (let i = 0; i < appended; i++) expect(store.read(i * 999, 999).every((b) => b === (i & 255))).toBe(true);
+      store.close(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('calls back a producer waiting for the disk when it is closed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
+    try {
+      const store = new PduStore(join(dir, 'p.bin'), 1000, 500, 4000);
+      while (!store.behind) store.append(new Uint8Array(999));
+      let caughtUp = false;
+      store.whenCaughtUp(() => { caughtUp = true; });
+      store.close(true);
+      expect(caughtUp).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps at most twice maxInFlight bytes waiting for the disk when the producer does not wait', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
     try {
       const store = new PduStore(join(dir, 'p.bin'), 1000, 500, 4000);
       for (let i = 0; i < 100; i++) store.append(new Uint8Array(999).fill(i));
-      expect((store as unknown as { inFlightBytes: number }).inFlightBytes).toBeLessThanOrEqual(4000);
+      expect((store as unknown as { inFlightBytes: number }).inFlightBytes).toBeLessThanOrEqual(8000);
       for (let i = 0; i < 100; i++) expect(store.read(i * 999, 999).every((b) => b === i)).toBe(true);
       store.close(true);
     } finally {
