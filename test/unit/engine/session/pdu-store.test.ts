@@ -16,6 +16,16 @@ function rng(seed: number): () => number {
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
+/** Runs `test` in a directory of its own, removed afterwards whatever happens. */
+async function inTempDir(test: (dir: string) => void | Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
+  try {
+    await test(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function until(done: () => boolean): Promise<void> {
   for (let i = 0; i < 2000 && !done(); i++) await new Promise((r) => setTimeout(r, 1));
   expect(done()).toBe(true);
@@ -24,8 +34,7 @@ async function until(done: () => boolean): Promise<void> {
 describe('PduStore', () => {
   for (const path of [true, false]) {
     it(`${path ? 'on disk' : 'in memory'}: every read gives the appended bytes, wherever they are`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
-      try {
+      await inTempDir(async (dir) => {
         const file = join(dir, 'pdus.bin');
         const store = new PduStore(path ? file : undefined, 256, 5, 1024);
         const random = rng(7);
@@ -59,15 +68,12 @@ describe('PduStore', () => {
           expect(existsSync(file)).toBe(false);
           for (let i = 0; i < 50; i++) await tick(); // writes still in flight return to a closed store harmlessly
         }
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
   }
 
   it('writes kept PDUs from where they are, staged ones in order around them', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
-    try {
+    await inTempDir(async (dir) => {
       const file = join(dir, 'p.bin');
       const store = new PduStore(file, 64 << 10, 5, 256 << 10);
       const pdus: Uint8Array[] = [];
@@ -84,14 +90,11 @@ describe('PduStore', () => {
       store.flush();
       expect(readFileSync(file).equals(whole)).toBe(true);
       store.close(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
-  it('scans in store order through its read-ahead window while the file grows behind it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
-    try {
+  it('scans in store order through its read-ahead window while the file grows behind it', async () => {
+    await inTempDir(async (dir) => {
       const store = new PduStore(join(dir, 'p.bin'), 4096, 500, 1 << 20);
       const random = rng(11);
       const pdus: { at: number; bytes: Uint8Array }[] = [];
@@ -118,14 +121,11 @@ describe('PduStore', () => {
         }
       }
       store.close(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('is behind past maxInFlight bytes waiting for the disk, and calls back once half of that is written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
-    try {
+    await inTempDir(async (dir) => {
       const store = new PduStore(join(dir, 'p.bin'), 1000, 500, 4000);
       const inFlight = (): number => (store as unknown as { inFlightBytes: number }).inFlightBytes;
       let caughtUp = 0;
@@ -143,35 +143,27 @@ describe('PduStore', () => {
       expect(store.behind).toBe(false);
       for (let i = 0; i < appended; i++) expect(store.read(i * 999, 999).every((b) => b === (i & 255))).toBe(true);
       store.close(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
-  it('calls back a producer waiting for the disk when it is closed', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
-    try {
+  it('calls back a producer waiting for the disk when it is closed', async () => {
+    await inTempDir(async (dir) => {
       const store = new PduStore(join(dir, 'p.bin'), 1000, 500, 4000);
       while (!store.behind) store.append(new Uint8Array(999));
       let caughtUp = false;
       store.whenCaughtUp(() => { caughtUp = true; });
       store.close(true);
       expect(caughtUp).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
-  it('keeps at most twice maxInFlight bytes waiting for the disk when the producer does not wait', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pdu-store-test-'));
-    try {
+  it('keeps at most twice maxInFlight bytes waiting for the disk when the producer does not wait', async () => {
+    await inTempDir(async (dir) => {
       const store = new PduStore(join(dir, 'p.bin'), 1000, 500, 4000);
       for (let i = 0; i < 100; i++) store.append(new Uint8Array(999).fill(i));
       expect((store as unknown as { inFlightBytes: number }).inFlightBytes).toBeLessThanOrEqual(8000);
       for (let i = 0; i < 100; i++) expect(store.read(i * 999, 999).every((b) => b === i)).toBe(true);
       store.close(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
