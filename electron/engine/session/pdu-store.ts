@@ -51,7 +51,7 @@ export class PduStore {
   private inFlight: Batch[] = [];
   private inFlightBytes = 0;
   private writing = false;
-  /** Staging buffers whose write returned, ready to be reused (at most maxInFlight bytes of them). */
+  /** Staging buffers whose write returned, ready to be reused (at most twice maxInFlight bytes of them). */
   private spare: Buffer[] = [];
   private closing: { remove: boolean } | undefined;
   /** Called once the writes catch up (whenCaughtUp). */
@@ -111,7 +111,7 @@ export class PduStore {
     return at;
   }
 
-  /** More than `maxInFlight` bytes wait for the disk: a producer that can wait should (whenCaughtUp). */
+  /** `maxInFlight` bytes or more wait for the disk: a producer that can wait should (whenCaughtUp). */
   get behind(): boolean {
     return this.inFlightBytes >= this.maxInFlight;
   }
@@ -189,9 +189,10 @@ export class PduStore {
   }
 
   /**
-   * The current batch goes to the asynchronous writes (or is written synchronously when far too much is in flight
-   * already: room for producers to see `behind` and pause, not for one that never does). One write at a time: on a small machine, several pool threads copying into the page cache at once
-   * took the CPU from the event loop, and the disk gains nothing from it.
+   * The current batch goes to the asynchronous writes, or is written synchronously when far too much is in flight
+   * already (the slack past `behind` gives producers time to pause; one that never does gets the disk's pace).
+   * One write at a time: on a small machine, several pool threads copying into the page cache at once took the CPU
+   * from the event loop, and the disk gains nothing from it.
    */
   private handOff(): void {
     if (this.timer) { clearTimeout(this.timer); this.timer = undefined; }
