@@ -118,8 +118,12 @@ export class PduStore {
 
   /** Calls `fn` once, when no more than half of `maxInFlight` waits for the disk (at once if so already). */
   whenCaughtUp(fn: () => void): void {
-    if (this.inFlightBytes <= this.maxInFlight / 2) fn();
+    if (this.isCaughtUp) fn();
     else this.caughtUp.push(fn);
+  }
+
+  private get isCaughtUp(): boolean {
+    return this.inFlightBytes <= this.maxInFlight / 2;
   }
 
   read(offset: number, length: number): Uint8Array {
@@ -146,7 +150,7 @@ export class PduStore {
       writeFully(this.fd, batch.pieces, batch.at);
       if (batch.staging) this.reuse(batch.staging);
     }
-    if (this.caughtUp.length > 0 && this.inFlightBytes <= this.maxInFlight / 2) this.callCaughtUp();
+    this.callCaughtUp();
   }
 
   close(remove = false): void {
@@ -223,13 +227,15 @@ export class PduStore {
       this.inFlight.shift();
       this.inFlightBytes -= batch.length;
       if (batch.staging) this.reuse(batch.staging);
-      if (this.caughtUp.length > 0 && this.inFlightBytes <= this.maxInFlight / 2) this.callCaughtUp();
+      this.callCaughtUp();
       if (this.inFlight.length > 0) this.writeNext();
       else if (this.closing) this.closeFile();
     });
   }
 
+  /** Calls the producers waiting for the disk, once it has caught up. */
   private callCaughtUp(): void {
+    if (this.caughtUp.length === 0 || !this.isCaughtUp) return;
     const waiting = this.caughtUp;
     this.caughtUp = [];
     for (const fn of waiting) fn();
