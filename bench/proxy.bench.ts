@@ -510,21 +510,24 @@ function diskAppendRate(dir: string): { best: number; slowest: number } {
 /** MiB/s of filling BULK.bytes of buffers allocated for it, 16 MiB each (memory the process has not touched). */
 function freshMemoryRate(): number {
   const t0 = process.hrtime.bigint();
-  let kept: Buffer[] = [];
+  // All kept until the end, so no buffer reuses the memory of one before it.
+  const kept: Buffer[] = [];
   for (let at = 0; at < BULK.bytes; at += 16 << 20) kept.push(Buffer.allocUnsafeSlow(16 << 20).fill(at & 0xff));
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  kept = [];
   return BULK.bytes / (1 << 20) / seconds;
 }
 
 /** What the disk's rate says about the bulk goal, per PDU size where the answers differ. */
 function diskVerdict(bulk: { pduSize: number; rows: BulkStats[] }[], diskRate: number, freshMemoryRate: number): string {
   const below = bulk.filter((b) => diskRate < 0.8 * pipeOf(b));
-  const sizes = (list: { pduSize: number }[]): string => list.map((b) => `${b.pduSize >= 1024 ? `${b.pduSize / 1024} KiB` : `${b.pduSize} B`}`).join(' and ');
+  const sizes = (list: { pduSize: number }[]): string => list.map((b) => size(b.pduSize)).join(' and ');
   const bound = below.length === 0 ? 'Storing alone is fast enough for the goal here.'
     : `Storing alone is below the goal ${below.length === bulk.length ? 'in this run' : `in the runs with ${sizes(below)} PDUs`}: a proxy that keeps every byte it forwards cannot forward faster than it stores them, whatever else it does. A growing file takes memory the system has not used yet, which this VM backs only when it is first touched (filling ${BULK.bytes / (1 << 30)} GiB of freshly allocated buffers, 16 MiB each, ran at ${freshMemoryRate.toFixed(0)} MiB/s in this run), while the pipe reuses the same few buffers; where memory is not backed lazily, the page cache takes several GiB/s.`;
   return `${bound} The rest is CPU: the recording proxy's event loop and the thread that writes to the page cache share two cores with the client and the sink.`;
 }
+
+/** A PDU size as the tables write it. */
+const size = (n: number): string => (n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
 
 /** One path's row of a bulk measurement. */
 const rowOf = (b: { rows: BulkStats[] }, key: VariantKey): BulkStats | undefined => b.rows.find((r) => r.v.key === key);
@@ -677,7 +680,6 @@ async function main(): Promise<void> {
 
     // --- table --------------------------------------------------------------------------------------------------
     const bold = (key: VariantKey, text: string): string => (key === 'framescope' ? `**${text}**` : text);
-    const size = (n: number): string => (n >= 1024 ? `${n / 1024} KiB` : `${n} B`);
     const goalLatency = added('framescope') <= 45;
     const lines = [
       `Measured by \`npm run bench\` on ${machineLine()}, load average ${load0.toFixed(1)} at the start (a shared machine: the ratios, measured in the same run, matter more than the absolute numbers).`,
