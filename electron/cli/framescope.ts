@@ -115,7 +115,11 @@ export function buildProgram(): Command {
     .option('-d, --decode-as <rule>', 'tcp.port==N,protocol (repeatable): decode a port as a protocol', (v: string, all: string[] = []) => [...all, v])
     .option('--count', 'print only the number of matching frames')
     .option('--json', 'print matching frames as JSON')
-    .action(async (flags) => (await import('./read-command')).runRead(flags, output));
+    .action(async (flags) => {
+      // A large file starts to be read on a worker thread while this one loads the protocols.
+      const opened = (await import('../engine/capture/file-ingest')).openCaptureFile(flags.read);
+      await (await import('./read-command')).runRead(flags, output, opened);
+    });
 
   program.command('serve')
     .description('serve the web UI and the engine API to a browser')

@@ -1,6 +1,6 @@
 /** `framescope read`: a capture file through reassembly and decoding, printed or counted like tshark -r. */
 import { CaptureFileError } from '../engine/files/capture-model';
-import { ingestCaptureFile } from '../engine/capture/file-ingest';
+import { openCaptureFile, type OpenedCaptureFile } from '../engine/capture/file-ingest';
 import { PacketIngest } from '../engine/capture/packet-ingest';
 import { Session } from '../engine/session/session';
 import { flattenFields } from '../../shared/codec/tree';
@@ -25,7 +25,8 @@ export function parseDecodeAs(text: string): { port: number; protocol: string; v
   return { port: Number(m[1]), protocol: m[2], ...(m[3] ? { variant: m[3] } : {}) };
 }
 
-export async function runRead(flags: ReadFlags, out: (text: string) => void): Promise<void> {
+/** `opened`: the file as the CLI opened it before loading this module (its reading may have begun). */
+export async function runRead(flags: ReadFlags, out: (text: string) => void, opened?: OpenedCaptureFile): Promise<void> {
   if (!existsSync(flags.read)) throw new CliError(`-r ${flags.read}: no such file`);
   const filter = compileDisplayFilter(flags.displayFilter);
   let matched = 0;
@@ -46,7 +47,7 @@ export async function runRead(flags: ReadFlags, out: (text: string) => void): Pr
     session.setDecodeAs(rule.port, rule.protocol, rule.variant);
   }
   try {
-    await ingestCaptureFile(flags.read, new PacketIngest(session, 'file'));
+    await (opened ?? openCaptureFile(flags.read)).ingest(new PacketIngest(session, 'file'));
   } catch (e) {
     if (e instanceof CaptureFileError) throw new CliError(`-r ${flags.read}: ${e.message}`);
     throw e;

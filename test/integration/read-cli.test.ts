@@ -53,8 +53,8 @@ writeFileSync(file, whole);
 const damaged = join(dir, 'damaged.pcapng');
 writeFileSync(damaged, whole.subarray(0, Math.floor(whole.length * 0.9)));
 
-function built(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, 'read', ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+function built(args: string[], timeout?: number): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, 'read', ...args], { encoding: 'utf8', maxBuffer: 1 << 28, timeout });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -88,6 +88,14 @@ describe('framescope read, built, against the same command from the sources', ()
   it('counts every frame: three PDUs a job, in a file large enough for the worker thread', () => {
     expect(whole.length).toBeGreaterThan(WORKER_MIN_BYTES);
     expect(built(['-r', file, '--count']).stdout.trim()).toBe(String(3 * JOBS));
+  });
+
+  it('exits at once on a bad filter, though the worker was already reading the file', () => {
+    // The worker waits for a session that never comes: it must not keep the process alive (killed at 10 s if it does).
+    const r = built(['-r', file, '-Y', 'flyer.jobBeanId ==', '--count'], 10_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^framescope: -Y: expected a value after "==" \(column 17\)/);
+    expect(r.stdout).toBe('');
   });
 
   it('reports a damaged file the same way after the same lines', async () => {

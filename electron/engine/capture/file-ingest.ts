@@ -7,6 +7,10 @@
  *
  * A damaged file throws its CaptureFileError after every packet before the damage has been ingested and the
  * ingest ended, either way.
+ *
+ * `openCaptureFile` starts the worker before the session exists, so the worker's start (a Node instance and its
+ * modules) overlaps the caller's loading the protocols; the worker waits for the server-port table, which only the
+ * session knows, before it reassembles.
  */
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -16,7 +20,7 @@ import { CaptureFileReader } from '../files/capture-file-reader';
 import { CaptureFileError } from '../files/capture-model';
 import type { PacketIngest } from './packet-ingest';
 import { readReassemblyEvents } from './reassembly-wire';
-import type { ReassemblyWorkerData, ReassemblyWorkerMessage } from './file-reassembly-worker';
+import type { ReassemblyWorkerData, ReassemblyWorkerMessage, ReassemblyWorkerStart } from './file-reassembly-worker';
 import type { ReassemblyEvent } from './tcp-reassembly';
 
 /** The worker script, beside this module in the CLI bundle (scripts/build-cli.mjs builds it as its own entry). */
@@ -36,8 +40,41 @@ export interface FileIngestOptions {
 }
 
 export async function ingestCaptureFile(path: string, ingest: PacketIngest, options: FileIngestOptions = {}): Promise<void> {
-  const worker = options.worker ?? (WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL)) && size(path) >= WORKER_MIN_BYTES && availableParallelism() > 1 && WORKER_URL);
-  if (worker) return ingestOnWorker(worker, path, ingest);
+  return openCaptureFile(path, options).ingest(ingest);
+}
+
+/** A capture file whose reading may already have begun; `ingest` (once) feeds it to a session's PacketIngest. */
+export interface OpenedCaptureFile {
+  ingest(ingest: PacketIngest): Promise<void>;
+}
+
+/** Starts reading `path` at once where it goes to a worker (see the top of this file); else reads it on `ingest`. */
+export function openCaptureFile(path: string, options: FileIngestOptions = {}): OpenedCaptureFile {
+  const script = options.worker ?? (WORKER_URL.protocol === 'file:' && existsSync(fileURLToPath(WORKER_URL)) && size(path) >= WORKER_MIN_BYTES && availableParallelism() > 1 && WORKER_URL);
+  if (!script) return { ingest: (ingest) => ingestHere(path, ingest) };
+  const inFlight = new SharedArrayBuffer(4);
+  const data: ReassemblyWorkerData = { path, inFlight };
+  const worker = new Worker(script, { workerData: data });
+  // Until it is given a session the worker only waits: it must neither keep the process alive (the caller may fail
+  // first, on a bad filter) nor lose an error of its start.
+  worker.unref();
+  let startError: unknown;
+  const noteStartError = (e: unknown): void => { startError ??= e; };
+  worker.on('error', noteStartError);
+  return {
+    ingest: (ingest) => {
+      worker.off('error', noteStartError);
+      worker.ref();
+      if (startError !== undefined) {
+        void worker.terminate();
+        return Promise.reject(startError);
+      }
+      return ingestOnWorker(worker, new Int32Array(inFlight), path, ingest);
+    },
+  };
+}
+
+async function ingestHere(path: string, ingest: PacketIngest): Promise<void> {
   try {
     for await (const batch of new CaptureFileReader(path).batches()) for (const p of batch) ingest.push(p);
   } finally {
@@ -53,12 +90,9 @@ function size(path: string): number {
   }
 }
 
-function ingestOnWorker(script: URL, path: string, ingest: PacketIngest): Promise<void> {
-  const serverPorts = ingest.serverPortMap();
-  const inFlight = new SharedArrayBuffer(4);
-  const counter = new Int32Array(inFlight);
-  const data: ReassemblyWorkerData = { path, serverPorts, inFlight };
-  const worker = new Worker(script, { workerData: data });
+function ingestOnWorker(worker: Worker, counter: Int32Array, path: string, ingest: PacketIngest): Promise<void> {
+  const start: ReassemblyWorkerStart = { serverPorts: ingest.serverPortMap() };
+  worker.postMessage(start);
   const events: ReassemblyEvent[] = [];
   return new Promise<void>((resolve, reject) => {
     let settled = false;

@@ -10,13 +10,16 @@ import { PacketReassembly } from './packet-reassembly';
 import { ReassemblyEventWriter } from './reassembly-wire';
 import type { ReassemblyEvent } from './tcp-reassembly';
 
-/** What file-ingest.ts sends along and gets back. */
+/** What file-ingest.ts starts the worker with, sends once the session exists, and gets back. */
 export interface ReassemblyWorkerData {
   path: string;
-  /** One byte per port: 1 where the port identifies the server of a connection seen mid-stream. */
-  serverPorts: Uint8Array;
   /** Int32 [0]: batches posted and not yet applied. */
   inFlight: SharedArrayBuffer;
+}
+
+export interface ReassemblyWorkerStart {
+  /** One byte per port: 1 where the port identifies the server of a connection seen mid-stream. */
+  serverPorts: Uint8Array;
 }
 
 export type ReassemblyWorkerMessage =
@@ -25,10 +28,11 @@ export type ReassemblyWorkerMessage =
 
 export const MAX_IN_FLIGHT = 8;
 
-async function run(data: ReassemblyWorkerData): Promise<void> {
+async function run(data: ReassemblyWorkerData, start: ReassemblyWorkerStart): Promise<void> {
   const port = parentPort!;
   const inFlight = new Int32Array(data.inFlight);
-  const reassembly = new PacketReassembly((p) => data.serverPorts[p] === 1);
+  const { serverPorts } = start;
+  const reassembly = new PacketReassembly((p) => serverPorts[p] === 1);
   const writer = new ReassemblyEventWriter();
   const events: ReassemblyEvent[] = [];
   const post = (): void => {
@@ -61,4 +65,4 @@ async function run(data: ReassemblyWorkerData): Promise<void> {
   port.postMessage({ type: 'done', stats: reassembly.stats, error } satisfies ReassemblyWorkerMessage);
 }
 
-if (parentPort) void run(workerData as ReassemblyWorkerData);
+if (parentPort) parentPort.once('message', (start: ReassemblyWorkerStart) => void run(workerData as ReassemblyWorkerData, start));
