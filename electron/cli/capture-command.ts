@@ -1,10 +1,11 @@
 /** `framescope capture` and `framescope interfaces`: live capture through libpcap, like tshark -i. */
 import { listInterfaces } from '../engine/capture/interfaces';
-import { openCapture } from '../engine/capture/live-capture';
+import { MAX_BUFFER_SIZE, openCapture } from '../engine/capture/live-capture';
 import { CaptureError } from '../engine/capture/capture-errors';
 import { PacketIngest } from '../engine/capture/packet-ingest';
 import { SessionSpool } from '../engine/files/session-spool';
 import { Session } from '../engine/session/session';
+import { parseInteger } from './arguments';
 import { CliError } from './cli-error';
 import { compileDisplayFilter, frameLine, matches } from './frame-printer';
 import { parseDecodeAs } from './read-command';
@@ -40,7 +41,8 @@ export async function runCapture(flags: CaptureFlags, out: (line: string) => voi
   }
   const spool = flags.write ? await SessionSpool.create(flags.write, `framescope capture -i ${flags.interface}${flags.filter ? ` -f "${flags.filter}"` : ''}`) : undefined;
   const ingest = new PacketIngest(session, 'capture');
-  const bufferSize = flags.bufferSize === undefined ? undefined : Number(flags.bufferSize) * 1024 * 1024;
+  const MiB = 1024 * 1024;
+  const bufferSize = flags.bufferSize === undefined ? undefined : parseInteger(flags.bufferSize, '-B', { min: 1, max: Math.floor(MAX_BUFFER_SIZE / MiB), what: 'MiB' }) * MiB;
   let capture;
   try {
     capture = openCapture({ interface: flags.interface, bpf: flags.filter, bufferSize }, (p) => {

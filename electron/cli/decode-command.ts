@@ -5,6 +5,7 @@ import type { DecodedFrame, Direction, Protocol } from '../../shared/codec/proto
 import { renderFrame, renderTree } from '../../shared/codec/render';
 import { flattenFields, type FieldNode, type FieldValue, type Note } from '../../shared/codec/tree';
 import { detectProtocol, getProtocol, protocolIds } from '../../shared/protocols/index';
+import { parseInteger } from './arguments';
 import { CliError } from './cli-error';
 import { readBytes } from './input';
 
@@ -74,8 +75,7 @@ export function decodeStream(data: Uint8Array, flags: DecodeFlags): { output: De
   const { protocol, direction: detected } = resolveProtocol(flags.protocol, data, given);
   checkVariant(protocol, flags.variant);
   const direction = given ?? detected ?? protocol.guessDirection(data);
-  const maxPdu = flags.maxPdu === undefined ? undefined : Number(flags.maxPdu);
-  if (maxPdu !== undefined && !(Number.isInteger(maxPdu) && maxPdu > 0)) throw new CliError(`--max-pdu must be a positive integer, not '${flags.maxPdu}'`);
+  const maxPdu = flags.maxPdu === undefined ? undefined : parseInteger(flags.maxPdu, '--max-pdu', { min: 1, what: 'a number of bytes' });
   const opts = { variant: flags.variant, charset: parseCharset(flags.charset) };
   const { pdus, remainder } = deframeAll(protocol.framer(direction, { maxPdu, variant: flags.variant }), data);
   const frames: FrameJson[] = [];

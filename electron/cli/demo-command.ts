@@ -7,6 +7,7 @@ import {
   DEFAULT_INTERVAL_MS, DEMO_PROTOCOLS, defaultDemoPort, formatExchange, runDemoClient, startDemo, startDemoServer,
   type DemoClientRun, type DemoServer,
 } from '../engine/demo/demo';
+import { parseEndpoint, parseInteger } from './arguments';
 import { CliError } from './cli-error';
 
 export interface DemoFlags {
@@ -31,20 +32,6 @@ function parseProtocols(text: string): string[] {
   }
   if (ids.length === 0) throw new CliError('--protocol: name a protocol or all');
   return ids;
-}
-
-function parseInteger(flag: string, text: string | undefined, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw new CliError(`${flag} must be an integer from ${min} to ${max}, not '${text}'`);
-  return n;
-}
-
-function parseEndpoint(text: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(text);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || !(port > 0 && port < 65536)) throw new CliError(`--connect must be host:port, not '${text}'`);
-  return { host: m[1] ?? m[2], port };
 }
 
 /** Resolves on Ctrl-C (or SIGTERM), or when `done` settles; SIGINT is a normal way to stop a demo. */
@@ -72,11 +59,11 @@ export async function runDemoCommand(modeText: string, flags: DemoFlags, print: 
   const mode = modeText as Mode;
   const protocols = parseProtocols(flags.protocol);
   const host = flags.host ?? '127.0.0.1';
-  const port = parseInteger('--port', flags.port, 0, 65535);
+  const port = flags.port === undefined ? undefined : parseInteger(flags.port, '--port', { min: 0, max: 65535, what: 'a port' });
   // --rounds 0 loops until Ctrl-C (the default of `all`).
-  const roundsFlag = parseInteger('--rounds', flags.rounds, 0, Number.MAX_SAFE_INTEGER);
+  const roundsFlag = flags.rounds === undefined ? undefined : parseInteger(flags.rounds, '--rounds', { min: 0 });
   const rounds = roundsFlag === 0 ? Infinity : roundsFlag;
-  const intervalMs = parseInteger('--interval', flags.interval, 0, 3_600_000) ?? DEFAULT_INTERVAL_MS;
+  const intervalMs = flags.interval === undefined ? DEFAULT_INTERVAL_MS : parseInteger(flags.interval, '--interval', { min: 0, max: 3_600_000, what: 'milliseconds' });
   if (port !== undefined && port !== 0 && protocols.length > 1) throw new CliError('--port needs a single --protocol (each demo server has its own port)');
   if (flags.connect !== undefined && mode !== 'client') throw new CliError('--connect is for demo client (server and all use their own servers)');
   const portOf = (id: string): number => port ?? defaultDemoPort(id);
@@ -99,7 +86,7 @@ export async function runDemoCommand(modeText: string, flags: DemoFlags, print: 
 
   if (mode === 'client') {
     if (flags.connect !== undefined && protocols.length > 1) throw new CliError('--connect needs a single --protocol');
-    const target = flags.connect !== undefined ? parseEndpoint(flags.connect) : undefined;
+    const target = flags.connect !== undefined ? parseEndpoint(flags.connect, '--connect') : undefined;
     const runs: DemoClientRun[] = protocols.map((id) => runDemoClient(id, {
       host: target?.host ?? host, port: target?.port ?? portOf(id), rounds: rounds ?? 1, intervalMs, onExchange,
       onError: (e) => printError(`${id} demo client: ${e.message}`),

@@ -6,7 +6,7 @@ import { MockResponder, parseMockRules } from '../engine/craft/mock-rules';
 import { MockServer } from '../engine/craft/mock-server';
 import { Session } from '../engine/session/session';
 import { CliError } from './cli-error';
-import { parseEndpoint } from './endpoints';
+import { parseEndpoint } from './arguments';
 import { frameLine } from './frame-printer';
 import { readJson } from './input';
 

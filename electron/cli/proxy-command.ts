@@ -5,7 +5,7 @@ import { SessionSpool } from '../engine/files/session-spool';
 import { Session } from '../engine/session/session';
 import { getProtocol, protocolIds } from '../../shared/protocols/index';
 import { CliError } from './cli-error';
-import { parseEndpoint } from './endpoints';
+import { parseEndpoint, parseInteger } from './arguments';
 import { compileDisplayFilter, frameLine, matches } from './frame-printer';
 
 export interface ProxyFlags {
@@ -24,10 +24,7 @@ export async function runProxy(flags: ProxyFlags, out: (line: string) => void, e
   const protocol = flags.protocol ?? 'auto';
   if (protocol !== 'auto' && !getProtocol(protocol)) throw new CliError(`--protocol: unknown protocol '${protocol}' (known: ${protocolIds().join(', ')}, auto)`);
   const filter = compileDisplayFilter(flags.displayFilter);
-  const busyPollMicros = flags.busyPoll === undefined ? undefined : Number(flags.busyPoll);
-  if (busyPollMicros !== undefined && !(Number.isInteger(busyPollMicros) && busyPollMicros >= 0 && busyPollMicros <= 1_000_000)) {
-    throw new CliError(`--busy-poll: expected microseconds from 0 to 1000000, got '${flags.busyPoll}'`);
-  }
+  const busyPollMicros = flags.busyPoll === undefined ? undefined : parseInteger(flags.busyPoll, '--busy-poll', { min: 0, max: 1_000_000, what: 'microseconds' });
   const spool = flags.write ? await SessionSpool.create(flags.write, `framescope proxy ${listen.host}:${listen.port} → ${upstream.host}:${upstream.port}`) : undefined;
 
   const session: Session = new Session({

@@ -12,7 +12,7 @@ import { isObject, payloadBytes } from '../engine/craft/payload';
 import { parseSequence, SequenceRun } from '../engine/craft/sequence';
 import { Session } from '../engine/session/session';
 import { CliError } from './cli-error';
-import { parseEndpoint } from './endpoints';
+import { parseEndpoint, parseInteger } from './arguments';
 import { frameLine } from './frame-printer';
 import { readJson } from './input';
 
@@ -30,8 +30,8 @@ export interface SendFlags {
 export async function runSend(flags: SendFlags, out: (line: string) => void, err: (line: string) => void): Promise<void> {
   const to = parseEndpoint(flags.to, '--to');
   if ((flags.json === undefined) === (flags.hex === undefined)) throw new CliError('give exactly one of --json <file|-> or --hex <hex>');
-  const timeoutMs = positive(flags.timeout, '--timeout', 5000);
-  const lingerMs = positive(flags.linger, '--linger', 200, true);
+  const timeoutMs = flags.timeout === undefined ? 5000 : parseInteger(flags.timeout, '--timeout', { min: 1, what: 'milliseconds' });
+  const lingerMs = flags.linger === undefined ? 200 : parseInteger(flags.linger, '--linger', { min: 0, what: 'milliseconds' });
   const input = flags.json !== undefined ? readJson(flags.json, '--json') : { hex: flags.hex };
   const file = toSequence(input, flags.protocol, timeoutMs);
   if (flags.variant) file.variant = flags.variant;
@@ -91,9 +91,3 @@ function stepOf(f: unknown, protocol: Protocol, where: string): SequenceStep {
   return { message: String(f.message), value: (f.value ?? {}) as Record<string, unknown>, ...(f.direction === 's2c' ? { direction: 's2c' as const } : {}), waitReply };
 }
 
-function positive(text: string | undefined, flag: string, fallback: number, zeroOk = false): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < (zeroOk ? 0 : 1)) throw new CliError(`${flag} must be a ${zeroOk ? 'non-negative' : 'positive'} number of milliseconds, not '${text}'`);
-  return n;
-}

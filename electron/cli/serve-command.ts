@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from '../engine/api/engine';
 import { startWebServer } from '../engine/api/web-server';
+import { parseInteger } from './arguments';
 import { CliError } from './cli-error';
 
 export interface ServeFlags {
@@ -21,8 +22,7 @@ export function rendererDir(): string {
 }
 
 export async function runServe(flags: ServeFlags, err: (line: string) => void): Promise<{ url: string; stop(): Promise<void> }> {
-  const port = Number(flags.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port: expected a port number, got '${flags.port}'`);
+  const port = parseInteger(flags.port, '--port', { min: 0, max: 65535, what: 'a port' });
   if (!['127.0.0.1', 'localhost', '::1'].includes(flags.host)) {
     err(`framescope serve: WARNING: listening on ${flags.host}, not loopback: anyone who can reach it and has the URL's token can see and change your traffic`);
   }

@@ -113,6 +113,11 @@ describe('bad input', () => {
     [['encode', '-p', 'flyer', '--json', '-'], /invalid JSON/, '{nope'],
     [['encode', '-p', 'flyer', '--json', '-'], /frame\.message: expected a message name of flyer/, '{}'],
     [['encode', '-p', 'flyer', '--json', '-'], /flyer\.serverVersion: expected an integer/, '{"message":"HeartbeatResponse","direction":"s2c","value":{"serverVersion":"x"}}'],
+    // Numbers are checked by the command, before anything is opened, in one wording for every sub-command.
+    [['capture', '-i', 'lo', '-B', 'abc'], /^framescope: -B: expected MiB from 1 to 2047, got 'abc'$/],
+    [['decode', '-p', 'flyer', '--hex', '00', '--max-pdu', '0'], /^framescope: --max-pdu: expected a number of bytes of at least 1, got '0'$/],
+    [['serve', '--port', ''], /^framescope: --port: expected a port from 0 to 65535, got ''$/],
+    [['demo', 'client', '--protocol', 'flyer', '--connect', 'nope'], /^framescope: --connect: expected host:port, got 'nope'$/],
   ];
   for (const [args, pattern, input] of cases) {
     it(`${args.join(' ')} → one line on stderr, non-zero exit`, () => {

@@ -74,7 +74,7 @@ export const DEFAULT_BUFFER_SIZE = 64 * 1024 * 1024;
 export const MAX_SNAPLEN = 65535;
 // The smallest ring libpcap will build (it rounds up to one block, 128 KiB on Linux): enough to compile a filter.
 const PROBE_BUFFER_SIZE = 1;
-const MAX_BUFFER_SIZE = 0x7fffffff; // cap passes it on as a C int
+export const MAX_BUFFER_SIZE = 0x7fffffff; // cap passes it on as a C int
 
 /** Nanoseconds since the Unix epoch from a monotonic clock anchored once, so that one capture never runs backwards. */
 function arrivalClock(): () => bigint {
