@@ -93,6 +93,20 @@ export interface FramerOptions {
   /** Largest PDU accepted; a header announcing more is treated as garbage (nothing is allocated for it). */
   maxPdu?: number;
   variant?: string;
+  /**
+   * Shared by the two framers of one connection, so that a response's framing can depend on its request (HTTP: the
+   * response to a HEAD has no body, whatever its Content-Length says). Without it each direction frames alone.
+   */
+  exchange?: FramerExchange;
+}
+
+/** What the framers of a connection's two directions tell each other (FramerOptions.exchange). */
+export interface FramerExchange {
+  /**
+   * One entry per request framed whose response has not been, oldest first: what that response's framing needs
+   * (HTTP: the method). Cleared when bytes of either direction are lost: requests and responses no longer line up.
+   */
+  pending: string[];
 }
 
 export interface PairingKey {
@@ -139,6 +153,12 @@ export interface Protocol {
   extract?(pdu: Uint8Array, direction: Direction, names: readonly string[], opts?: DecodeOptions): FlatFields;
   /** Optional fast path for ingest: `peek` without the summary (message, pairing, malformed), same values. */
   classify?(pdu: Uint8Array, direction: Direction, opts?: DecodeOptions): Omit<Peek, 'summary'>;
+  /**
+   * Optional: what the decoding of a request's response needs from the request's bytes, which pairing passes on in
+   * the response's DecodeOptions.context (HTTP: the method, for a HEAD's bodiless response, and the target, for
+   * `http.api`). Protocols without it get only the request's message name there.
+   */
+  requestContext?(request: Uint8Array): Record<string, unknown> | undefined;
   /** Throws EncodeError naming the field at fault. */
   encode(message: string, direction: Direction, value: Doc, opts?: EncodeOptions): Uint8Array;
 }

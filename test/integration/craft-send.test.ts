@@ -3,6 +3,8 @@
  * the UI does when it sends a crafted message, replays a sequence or injects into a proxied connection.
  */
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +40,29 @@ async function demoServer(protocol: string) {
 }
 
 describe('client sessions', () => {
+  it('cuts the reply to a HEAD the composer sent without the body its Content-Length announces', async () => {
+    const { engine: e } = engine();
+    // A real HTTP server: a HEAD reply carries the GET's Content-Length and no body (RFC 9112 §6.3).
+    const server = createServer((req, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-length': 13 }).end(req.method === 'HEAD' ? undefined : '{"version":1}'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const info = await e.call('craft.connect', { host: '127.0.0.1', port: (server.address() as AddressInfo).port, protocol: 'http' });
+    const request = (method: string) => ({ hex: toHex(new TextEncoder().encode(`${method} /info HTTP/1.1\r\nHost: x\r\n\r\n`)) });
+    await e.call('craft.send', { id: info.id, payload: request('HEAD') });
+    await e.call('craft.send', { id: info.id, payload: request('GET') });
+    const rows = await until(async () => {
+      const r = await e.call('connection.frames', { connection: info.connection });
+      return r.filter((x) => x.message === 'Response').length === 2 ? r : undefined;
+    });
+    const responses = rows.filter((r) => r.message === 'Response');
+    expect(responses.map((r) => r.malformed)).toEqual([false, false]);
+    // The HEAD's reply is its header alone; the GET's carries the 13 bytes.
+    expect(responses[1].length - responses[0].length).toBe(13);
+    expect(responses.map((r) => r.pairedWith)).toEqual([rows[0].number, rows[1].number]);
+    const sessions = await e.call('craft.list', {});
+    expect(sessions.find((s) => s.id === info.id)).toMatchObject({ received: 2 });
+  });
+
   it('sends a crafted tt LoginRequest to the demo tt server and shows the decoded, paired LoginResponse', async () => {
     const { engine: e, events } = engine();
     const server = await demoServer('tt');

@@ -7,11 +7,11 @@ import net from 'node:net';
 import { toHex } from '../../../shared/codec/bytes';
 import { StreamDeframer } from '../../../shared/codec/framing';
 import type { CraftSessionInfo, SendResult } from '../../../shared/api/contract';
-import type { Protocol } from '../../../shared/codec/protocol';
+import type { FramerExchange, Protocol } from '../../../shared/codec/protocol';
 import { detectProtocol, getProtocol, protocolForPort } from '../../../shared/protocols/index';
 import type { ConnectionWriter } from './connection-writer';
 import { CraftError } from './craft-error';
-import { decodeAnswer, PairBook, type Channel, type IncomingFrame } from './pairing';
+import { decodeAnswer, noteSent, PairBook, type Channel, type IncomingFrame } from './pairing';
 
 export interface ClientSessionOptions {
   id: string;
@@ -40,6 +40,8 @@ export class ClientSession implements Channel {
   private deframer: StreamDeframer | undefined;
   private socket: net.Socket;
   private book = new PairBook();
+  /** Shared by what we send and what we receive: an HTTP response is framed by its request's method. */
+  private readonly exchange: FramerExchange = { pending: [] };
   private listeners = new Set<(f: IncomingFrame) => void>();
   private resolveClosed!: () => void;
 
@@ -130,8 +132,8 @@ export class ClientSession implements Channel {
     if (!this.protocolRef) this.adopt(detectProtocol(bytes, 'c2s')?.protocol ?? protocolForPort(this.opts.port));
     if (this.protocolRef) {
       // What we send may be several PDUs (raw hex): each request opens its lane.
-      const d = new StreamDeframer(this.protocolRef.framer('c2s', { variant: this.variant }));
-      for (const pdu of d.push(bytes)) if (!pdu.skipped) this.book.sent(this.protocolRef.peek(pdu.bytes, 'c2s', this.variant ? { variant: this.variant } : undefined), tag);
+      const d = new StreamDeframer(this.protocolRef.framer('c2s', { variant: this.variant, exchange: this.exchange }));
+      for (const pdu of d.push(bytes)) if (!pdu.skipped) noteSent(this.book, this.protocolRef, pdu.bytes, 'c2s', this.variant, tag);
     }
     this.socket.write(bytes);
     this.sent++;
@@ -170,7 +172,7 @@ export class ClientSession implements Channel {
       for (const l of this.listeners) l({ bytes: chunk, ...(frames.length ? { frame: frames[0] } : {}) });
       return;
     }
-    this.deframer ??= new StreamDeframer(this.protocolRef.framer('s2c', { variant: this.variant }));
+    this.deframer ??= new StreamDeframer(this.protocolRef.framer('s2c', { variant: this.variant, exchange: this.exchange }));
     const pdus = this.deframer.push(chunk);
     pdus.forEach((pdu, i) => this.deliver(pdu.bytes, pdus.length === frames.length ? frames[i] : undefined));
   }

@@ -6,7 +6,7 @@ import { StreamDeframer } from '../../../shared/codec/framing';
 import type { SendResult } from '../../../shared/api/contract';
 import type { Direction, Protocol } from '../../../shared/codec/protocol';
 import type { Session } from '../session/session';
-import { decodeAnswer, PairBook, type Channel, type IncomingFrame } from './pairing';
+import { decodeAnswer, noteSent, PairBook, type Channel, type IncomingFrame } from './pairing';
 import type { SessionAnnotations } from './session-annotations';
 
 export interface InjectChannelOptions {
@@ -45,7 +45,7 @@ export class InjectChannel implements Channel {
   send(bytes: Uint8Array, tag?: number): SendResult {
     if (this.protocol) {
       const d = new StreamDeframer(this.protocol.framer(this.direction, { variant: this.variant }));
-      for (const pdu of d.push(bytes)) if (!pdu.skipped) this.book.sent(this.protocol.peek(pdu.bytes, this.direction, this.variant ? { variant: this.variant } : undefined), tag);
+      for (const pdu of d.push(bytes)) if (!pdu.skipped) noteSent(this.book, this.protocol, pdu.bytes, this.direction, this.variant, tag);
     }
     return this.opts.inject(bytes);
   }

@@ -3,7 +3,7 @@
  * runs with. No settings, no policy: the relay stays the plain byte pipe of the hot path.
  */
 import type { ChaosSettings, InterceptRule, InterceptSettings } from '../../../shared/api/contract';
-import type { Direction, Protocol } from '../../../shared/codec/protocol';
+import type { Direction, FramerExchange, Protocol } from '../../../shared/codec/protocol';
 import type { CompiledFilter } from '../../../shared/filter/index';
 import type { Endpoint } from '../../../shared/model/session';
 import { detectProtocol, getProtocol } from '../../../shared/protocols/index';
@@ -87,6 +87,9 @@ export class ListenerControls {
     if (!inspect.c2s && !inspect.s2c && !chaos) return undefined;
     const fixed = this.protocol === 'auto' ? undefined : getProtocol(this.protocol);
     const chosen: Partial<Record<Direction, Protocol>> = {};
+    // Where both directions are framed from the start, an HTTP response is framed by its request's method (a HEAD's
+    // has no body); a direction framed alone frames alone.
+    const exchange: FramerExchange | undefined = inspect.c2s && inspect.s2c ? { pending: [] } : undefined;
     const rules = this.rules;
     const mocks = [...this.mocks.values()];
     const spec: ChaosSpec | undefined = chaos ? { splitBytes: chaos.splitBytes, coalesce: chaos.coalesce, delayMs: chaos.delayMs, coalesceWaitMs: chaos.coalesceWaitMs } : undefined;
@@ -96,7 +99,7 @@ export class ListenerControls {
         const p = fixed ?? (c?.protocol ? getProtocol(c.protocol) : undefined) ?? (first ? detectProtocol(first, direction)?.protocol : undefined);
         if (!p) return undefined;
         chosen[direction] = p;
-        return p.framer(direction);
+        return p.framer(direction, { exchange });
       },
       inspect,
       decide: (direction, pdu): PduDecision => {

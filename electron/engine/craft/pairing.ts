@@ -10,17 +10,19 @@ export interface SentRequest {
   message: string;
   /** Who sent it (a sequence step's index). */
   tag?: number;
+  /** Protocol.requestContext of its bytes: what the reply's decoding needs of it. */
+  context?: Record<string, unknown>;
 }
 
 export class PairBook {
   private open = new Map<string, SentRequest[]>();
 
   /** Registers what we sent; only requests open a lane. */
-  sent(peek: Peek, tag?: number): void {
+  sent(peek: Peek, tag?: number, context?: Record<string, unknown>): void {
     if (peek.pair.role !== 'request') return;
     const lane = laneOf(peek);
     const list = this.open.get(lane);
-    const entry = { message: peek.message, ...(tag !== undefined ? { tag } : {}) };
+    const entry: SentRequest = { message: peek.message, ...(tag !== undefined ? { tag } : {}), ...(context ? { context } : {}) };
     if (list) list.push(entry); else this.open.set(lane, [entry]);
   }
 
@@ -64,11 +66,19 @@ export interface Channel {
   readonly closed: Promise<void>;
 }
 
-/** Decodes a received PDU with what pairing knows (txlcn's `rok` payload depends on the request's action). */
+/** Registers the requests among PDUs we sent, with what their replies' decoding will need of them. */
+export function noteSent(book: PairBook, protocol: Protocol, pdu: Uint8Array, direction: Direction, variant: string | undefined, tag?: number): void {
+  book.sent(protocol.peek(pdu, direction, variant ? { variant } : undefined), tag, protocol.requestContext?.(pdu));
+}
+
+/**
+ * Decodes a received PDU with what pairing knows (txlcn's `rok` payload depends on the request's action, an HTTP
+ * response on its request's method and target).
+ */
 export function decodeAnswer(protocol: Protocol, pdu: Uint8Array, direction: Direction, book: PairBook, variant?: string): { decoded: DecodedFrame; answers?: SentRequest } {
   const peek = protocol.peek(pdu, direction, variant ? { variant } : undefined);
   const answers = book.answer(peek);
-  const context = answers ? { requestMessage: answers.message, requestAction: answers.message } : undefined;
+  const context = answers ? { requestMessage: answers.message, requestAction: answers.message, ...answers.context } : undefined;
   const decoded = protocol.decode(pdu, direction, { ...(variant ? { variant } : {}), ...(context ? { context } : {}) });
   return { decoded, ...(answers ? { answers } : {}) };
 }

@@ -6,7 +6,7 @@
 import { toHex } from '../../../shared/codec/bytes';
 import { classifyPdu } from '../../../shared/codec/extract';
 import { StreamDeframer, type DeframedPdu } from '../../../shared/codec/framing';
-import type { Direction, PairingKey, Peek, Protocol } from '../../../shared/codec/protocol';
+import type { Direction, FramerExchange, PairingKey, Peek, Protocol } from '../../../shared/codec/protocol';
 import type { ConnectionSource, ConnectionSummary, Endpoint, FrameDetail, FrameRow, MessageStats } from '../../../shared/model/session';
 import { detectProtocol, getProtocol, PROTOCOLS, protocolForPort } from '../../../shared/protocols/index';
 import { FrameIndex } from './frame-index';
@@ -23,6 +23,7 @@ const NO_OPTIONS: { variant?: string } = Object.freeze({});
 const NO_PAIR: PairingKey = { role: 'none' };
 /** Requests waiting for their response, per connection and direction; older ones are given up past this. */
 export const MAX_WAITING = 4096;
+const MAX_WAITING_CONTEXTS = 65536;
 
 export interface OpenConnection {
   source: ConnectionSource;
@@ -46,6 +47,8 @@ interface Conn {
   /** What classify gets: the variant, if any (one object per connection, not per PDU). */
   options: { variant?: string };
   deframers?: Record<Direction, StreamDeframer>;
+  /** What the two deframers' framers tell each other (a response's framing can depend on its request). */
+  exchange: FramerExchange;
   /** First bytes per direction while detecting. */
   pending?: Record<Direction, { chunks: Uint8Array[]; times: number[]; size: number }>;
   /** Pending requests per direction they were sent in: pairing key (or `fifo:` lane) → frame indices, FIFO. */
@@ -91,6 +94,11 @@ export class Session {
   /** The frame whose onFrame call is running when bytes are not kept, and its bytes. */
   private transientFrame = -1;
   private transientBytes: Uint8Array | undefined;
+  /**
+   * When bytes are not kept: Protocol.requestContext of requests not answered yet, by frame, taken while their
+   * bytes were at hand, for their responses' onFrame. At most MAX_WAITING_CONTEXTS (the oldest go first).
+   */
+  private readonly waitingContexts = new Map<number, Record<string, unknown>>();
 
   constructor(private readonly opts: SessionOptions = {}) {
     this.store = new PduStore(opts.pduStorePath);
@@ -127,7 +135,7 @@ export class Session {
       frames: 0, bytes: { c2s: 0, s2c: 0 }, ...(o.listenerId ? { listenerId: o.listenerId } : {}),
     };
     if (o.source === 'proxy') summary.state = 'connecting';
-    const conn: Conn = { summary, protocolNumber: RAW, options: NO_OPTIONS, waiting: { c2s: new WaitingRequests(), s2c: new WaitingRequests() }, messages: new Map() };
+    const conn: Conn = { summary, protocolNumber: RAW, options: NO_OPTIONS, exchange: { pending: [] }, waiting: { c2s: new WaitingRequests(), s2c: new WaitingRequests() }, messages: new Map() };
     this.conns.set(id, conn);
     const chosen = this.chooseProtocol(o);
     if (chosen) this.bind(conn, chosen.protocol, chosen.variant);
@@ -156,11 +164,8 @@ export class Session {
     conn.protocolNumber = PROTOCOLS.indexOf(protocol) + 1;
     conn.summary.protocol = protocol.id;
     conn.messages = new Map();
-    const maxPdu = this.opts.maxPdu;
-    conn.deframers = {
-      c2s: new StreamDeframer(protocol.framer('c2s', { maxPdu, variant })),
-      s2c: new StreamDeframer(protocol.framer('s2c', { maxPdu, variant })),
-    };
+    const options = { maxPdu: this.opts.maxPdu, variant, exchange: conn.exchange };
+    conn.deframers = { c2s: new StreamDeframer(protocol.framer('c2s', options)), s2c: new StreamDeframer(protocol.framer('s2c', options)) };
   }
 
   /**
@@ -248,8 +253,23 @@ export class Session {
     s.bytes += bytes.length;
     this.pair(conn, frame, direction, peek.pair, s.rt);
     if (keep) this.opts.onFrame?.(frame);
-    else this.transientOnFrame(frame, bytes);
+    else this.onTransientFrame(conn, frame, bytes, peek.pair);
     return frame;
+  }
+
+  /** A frame whose bytes are not kept: onFrame while they are readable, and what its response will need of them. */
+  private onTransientFrame(conn: Conn, frame: number, bytes: Uint8Array, pair: PairingKey): void {
+    const requestContext = conn.protocol?.requestContext;
+    if (requestContext && pair.role === 'request') {
+      const context = requestContext(bytes);
+      if (context) {
+        if (this.waitingContexts.size >= MAX_WAITING_CONTEXTS) this.waitingContexts.delete(this.waitingContexts.keys().next().value!);
+        this.waitingContexts.set(frame, context);
+      }
+    }
+    this.transientOnFrame(frame, bytes);
+    const request = this.index.pair(frame);
+    if (pair.role === 'response' && !pair.more && request >= 0 && request < frame) this.waitingContexts.delete(request);
   }
 
   /** onFrame with the frame's bytes readable (onFrame may record more frames before it returns: restored after). */
@@ -322,7 +342,10 @@ export class Session {
   gap(id: number, direction: Direction, length: number): void {
     // A gap breaks framing: restart the deframer so decoding resumes at the next plausible header.
     const conn = this.conn(id);
-    if (conn.protocol && conn.deframers) conn.deframers[direction] = new StreamDeframer(conn.protocol.framer(direction, { maxPdu: this.opts.maxPdu, variant: conn.variant }));
+    if (conn.protocol && conn.deframers) {
+      conn.exchange.pending.length = 0;
+      conn.deframers[direction] = new StreamDeframer(conn.protocol.framer(direction, { maxPdu: this.opts.maxPdu, variant: conn.variant, exchange: conn.exchange }));
+    }
     conn.summary.error = `${length} bytes missing (${direction})`;
   }
 
@@ -420,11 +443,17 @@ export class Session {
     };
   }
 
-  /** What pairing knows that decoding needs (txlcn's `rok` payload depends on the request's action). */
+  /**
+   * What pairing knows that decoding needs: the request's message (txlcn's `rok` payload depends on its action) and
+   * what the protocol takes from the request's bytes (Protocol.requestContext: HTTP's method and target).
+   */
   context(frame: number): Record<string, unknown> | undefined {
     const pair = this.index.pair(frame);
     if (pair < 0 || pair > frame) return undefined;
-    return { requestMessage: this.messageName(pair), requestAction: this.messageName(pair) };
+    const name = this.messageName(pair);
+    const requestContext = this.protocolOf(pair)?.requestContext;
+    const fromRequest = !requestContext ? undefined : this.opts.keepBytes === false ? this.waitingContexts.get(pair) : requestContext(this.bytes(pair));
+    return { requestMessage: name, requestAction: name, ...fromRequest };
   }
 
   detail(frame: number): FrameDetail {

@@ -3,6 +3,7 @@
  * Content-Length, by the chunked transfer coding, or (responses only) by the end of the connection. Works on raw
  * bytes without building strings for the common case, because it runs for every chunk the proxy forwards.
  */
+import { latin1Text } from '../../codec/bytes';
 import { DEFAULT_MAX_PDU, indexOf } from '../../codec/framing';
 import { INVALID, NEED_MORE, type Direction, type Framer, type FramerOptions } from '../../codec/protocol';
 
@@ -302,7 +303,7 @@ export interface Measured {
  * cut the message where the damage starts, so the header is still shown (with an error note) and the rest is
  * resynchronised like any garbage.
  */
-export function measure(buf: Uint8Array, off: number, end: number, response: boolean, maxPdu: number): Measured {
+export function measure(buf: Uint8Array, off: number, end: number, response: boolean, maxPdu: number, requestMethod?: string): Measured {
   const line = response ? scanStatusLine(buf, off, end) : scanRequestLine(buf, off, end);
   if (line === LINE_BAD) return { length: INVALID };
   const avail = end - off;
@@ -311,7 +312,7 @@ export function measure(buf: Uint8Array, off: number, end: number, response: boo
   const hdr = line < 0 ? -1 : headerEnd(buf, line, Math.min(end, off + maxPdu), facts);
   if (hdr < 0) return { length: avail >= maxPdu ? INVALID : NEED_MORE };
   const bodyStart = hdr + 4;
-  const mode = bodyMode({ response, status: response ? statusOf(buf, off) : undefined, facts });
+  const mode = bodyMode({ response, status: response ? statusOf(buf, off) : undefined, requestMethod, facts });
   switch (mode.kind) {
     case 'none':
     case 'bad-length':
@@ -337,19 +338,35 @@ export function measure(buf: Uint8Array, off: number, end: number, response: boo
   return { length: INVALID };
 }
 
+/** Requests remembered for their responses at most (a server that never answers must not grow the list). */
+const MAX_PENDING_REQUESTS = 1024;
+
 /**
- * One direction's framer: requests for c2s, responses for s2c. Stateless: every call re-reads the header, which
- * is cheap next to the I/O, and keeps the framer correct when the deframer moves or copies its buffer.
+ * One direction's framer: requests for c2s, responses for s2c. Every call re-reads the header, which is cheap next
+ * to the I/O, and keeps the framer correct when the deframer moves or copies its buffer. With an exchange, the
+ * request framer notes each request's method and the response framer frames the next response by it (RFC 9112
+ * §6.3: the response to a HEAD has no body), dropping it at a final response (a 1xx but 101 is interim).
  */
 export function httpFramer(direction: Direction, opts: FramerOptions = {}): Framer {
   const response = direction === 's2c';
   const maxPdu = opts.maxPdu ?? DEFAULT_MAX_PDU;
+  const exchange = opts.exchange;
+  const method = (): string | undefined => (response && exchange ? exchange.pending[0] : undefined);
   return {
     frame(buf, off, end) {
-      return measure(buf, off, end, response, maxPdu).length;
+      return measure(buf, off, end, response, maxPdu, method()).length;
     },
+    commit: exchange && ((pdu) => {
+      const pending = exchange.pending;
+      if (!response) {
+        if (pending.length < MAX_PENDING_REQUESTS) pending.push(latin1Text(pdu, 0, pdu.indexOf(0x20)));
+        return;
+      }
+      const status = statusOf(pdu, 0);
+      if (status >= 200 || status === 101) pending.shift();
+    }),
     atEof(buf, off, end) {
-      const m = measure(buf, off, end, response, maxPdu);
+      const m = measure(buf, off, end, response, maxPdu, method());
       return m.untilClose && m.length === NEED_MORE ? end - off : 0;
     },
     plausible(buf, off, end) {

@@ -54,6 +54,15 @@ function kv(name: string, value: string): string {
   return `${name}=${quote ? JSON.stringify(value) : value}`;
 }
 
+/** Protocol.requestContext: the request line's method and target (`requestMethod`, `requestUri`). */
+export function httpRequestContext(request: Uint8Array): Record<string, unknown> | undefined {
+  const line = lineText(request, 0, startLineEnd(request));
+  const space = line.indexOf(' ');
+  const targetEnd = line.indexOf(' ', space + 1);
+  if (space <= 0 || targetEnd <= space + 1) return undefined;
+  return { requestMethod: line.slice(0, space), requestUri: line.slice(space + 1, targetEnd) };
+}
+
 /** A response's `http.api`, from the paired request's target when pairing passed it. */
 export function responseApi(context: DecodeOptions['context']): string | undefined {
   const uri = context?.requestUri;

@@ -9,7 +9,7 @@ import { API_NAMES } from './http-api';
 import { decodeHttp } from './http-decode';
 import { encodeHttp } from './http-encode';
 import { httpFramer } from './http-framing';
-import { peekHttp } from './http-peek';
+import { httpRequestContext, peekHttp } from './http-peek';
 
 /** Methods §7 row 6 accepts as the first bytes of a connection. */
 const DETECT_METHODS = ['GET ', 'POST ', 'PUT ', 'DELETE ', 'HEAD ', 'OPTIONS ', 'PATCH '].map((m) => Uint8Array.from(m, (c) => c.charCodeAt(0)));
@@ -186,6 +186,7 @@ export const httpProtocol: Protocol = {
   /** A response starts with `HTTP/`; anything else is taken for a request. */
   guessDirection: (pdu: Uint8Array): Direction => (startsWith(pdu, Uint8Array.of(0x48, 0x54, 0x54, 0x50, 0x2f)) ? 's2c' : 'c2s'),
   framer: httpFramer,
+  requestContext: httpRequestContext,
   peek: (pdu: Uint8Array, direction: Direction, opts?: DecodeOptions) => peekHttp(pdu, direction, opts),
   decode: (pdu: Uint8Array, direction: Direction, opts?: DecodeOptions) => decodeHttp(pdu, direction, opts),
   encode: (message: string, _direction: Direction, value: Doc) => encodeHttp(message, value),

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { concatBytes, fromHex, toHex, utf8 } from '../../../shared/codec/bytes';
 import { StreamDeframer, deframeAll, type DeframedPdu } from '../../../shared/codec/framing';
-import { INVALID, NEED_MORE, type Direction } from '../../../shared/codec/protocol';
+import { INVALID, NEED_MORE, type Direction, type FramerExchange } from '../../../shared/codec/protocol';
 import { EncodeError, type Doc } from '../../../shared/codec/schema';
 import { flattenFields } from '../../../shared/codec/tree';
 import { httpProtocol as http } from '../../../shared/protocols/http/http.protocol';
@@ -268,6 +268,38 @@ describe('http pairing and peek', () => {
     for (let i = 0; i < n; i++) { http.peek(req, 'c2s'); http.peek(res, 's2c'); }
     const ns = ((performance.now() - t) * 1e6) / (2 * n);
     expect(ns).toBeLessThan(5000); // loose bound for slow CI; typically a few hundred ns
+  });
+});
+
+describe('http framing of a response by its request (FramerExchange)', () => {
+  const headReply = fx('46-').bytes;
+  const head = text('HEAD /info HTTP/1.1\r\nHost: x\r\n\r\n');
+  const cont = text('HTTP/1.1 100 Continue\r\n\r\n');
+
+  it('frames a HEAD reply without its announced body when both framers share an exchange; a 100 is interim', () => {
+    const exchange: FramerExchange = { pending: [] };
+    expect(hexes(deframeAll(http.framer('c2s', { exchange }), concatBytes([head, ping])).pdus)).toEqual([toHex(head), toHex(ping)]);
+    expect(exchange.pending).toEqual(['HEAD', 'GET']);
+    const replies = deframeAll(http.framer('s2c', { exchange }), concatBytes([cont, headReply, ok]));
+    expect(hexes(replies.pdus)).toEqual([toHex(cont), toHex(headReply), toHex(ok)]);
+    expect(replies.remainder.length).toBe(0);
+    expect(exchange.pending).toEqual([]);
+  });
+
+  it('frames alone without an exchange: the HEAD reply waits for the body its Content-Length announces', () => {
+    const alone = deframeAll(http.framer('s2c'), concatBytes([headReply, ok]));
+    expect(hexes(alone.pdus)).not.toContain(toHex(headReply));
+  });
+
+  it('remembers at most 1024 unanswered requests', () => {
+    const exchange: FramerExchange = { pending: [] };
+    deframeAll(http.framer('c2s', { exchange }), concatBytes(Array.from({ length: 1500 }, () => head)));
+    expect(exchange.pending.length).toBe(1024);
+  });
+
+  it('gives a response the method and target of its request (Protocol.requestContext)', () => {
+    expect(http.requestContext!(put)).toEqual({ requestMethod: 'POST', requestUri: '/put?channel_id=1&device_type=0' });
+    expect(http.requestContext!(text('garbage'))).toBeUndefined();
   });
 });
 
