@@ -164,8 +164,12 @@ export class Session {
     conn.protocolNumber = PROTOCOLS.indexOf(protocol) + 1;
     conn.summary.protocol = protocol.id;
     conn.messages = new Map();
-    const options = { maxPdu: this.opts.maxPdu, variant, exchange: conn.exchange };
-    conn.deframers = { c2s: new StreamDeframer(protocol.framer('c2s', options)), s2c: new StreamDeframer(protocol.framer('s2c', options)) };
+    conn.deframers = { c2s: this.deframer(conn, 'c2s'), s2c: this.deframer(conn, 's2c') };
+  }
+
+  /** A direction's deframer with the connection's protocol; the two share the connection's exchange. */
+  private deframer(conn: Conn, direction: Direction): StreamDeframer {
+    return new StreamDeframer(conn.protocol!.framer(direction, { maxPdu: this.opts.maxPdu, variant: conn.variant, exchange: conn.exchange }));
   }
 
   /**
@@ -344,7 +348,7 @@ export class Session {
     const conn = this.conn(id);
     if (conn.protocol && conn.deframers) {
       conn.exchange.pending.length = 0;
-      conn.deframers[direction] = new StreamDeframer(conn.protocol.framer(direction, { maxPdu: this.opts.maxPdu, variant: conn.variant, exchange: conn.exchange }));
+      conn.deframers[direction] = this.deframer(conn, direction);
     }
     conn.summary.error = `${length} bytes missing (${direction})`;
   }

@@ -54,13 +54,13 @@ function kv(name: string, value: string): string {
   return `${name}=${quote ? JSON.stringify(value) : value}`;
 }
 
-/** Protocol.requestContext: the request line's method and target (`requestMethod`, `requestUri`). */
+/** Protocol.requestContext: the method and target of a valid request line (as peekHttp reads it), else none. */
 export function httpRequestContext(request: Uint8Array): Record<string, unknown> | undefined {
-  const line = lineText(request, 0, startLineEnd(request));
-  const space = line.indexOf(' ');
-  const targetEnd = line.indexOf(' ', space + 1);
-  if (space <= 0 || targetEnd <= space + 1) return undefined;
-  return { requestMethod: line.slice(0, space), requestUri: line.slice(space + 1, targetEnd) };
+  const end = scanRequestLine(request, 0, request.length);
+  if (end < 0) return undefined;
+  // A valid request line has exactly two spaces: after the method and before the version.
+  const sp1 = request.indexOf(0x20);
+  return { requestMethod: shortText(request, 0, sp1), requestUri: shortText(request, sp1 + 1, end - 9) };
 }
 
 /** A response's `http.api`, from the paired request's target when pairing passed it. */
