@@ -3,7 +3,7 @@
  * `[host:]port` and `host:port` (IPv6 hosts in brackets: `[::1]:8080`), and whole numbers in a range.
  */
 import type { Endpoint } from '../../shared/model/session';
-import { CliError } from './cli-error';
+import { UsageError } from './cli-error';
 
 export function parseEndpoint(text: string, flag: string, defaultHost?: string): Endpoint {
   const t = text.trim();
@@ -19,7 +19,7 @@ export function parseEndpoint(text: string, flag: string, defaultHost?: string):
   }
   const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
   host ??= defaultHost;
-  if (!host || !(port >= 0 && port <= 65535)) throw new CliError(`${flag}: expected ${defaultHost ? '[host:]port' : 'host:port'}, got '${text}'`);
+  if (!host || !(port >= 0 && port <= 65535)) throw new UsageError(`${flag}: expected ${defaultHost ? '[host:]port' : 'host:port'}, got '${text}'`);
   return { host, port };
 }
 
@@ -34,7 +34,7 @@ export interface IntegerRange {
 export function parseInteger(text: string, flag: string, { min, max = Number.MAX_SAFE_INTEGER, what = 'an integer' }: IntegerRange): number {
   const n = /^-?\d+$/.test(text.trim()) ? Number(text) : NaN;
   if (!(n >= min && n <= max)) {
-    throw new CliError(`${flag}: expected ${what} ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}, got '${text}'`);
+    throw new UsageError(`${flag}: expected ${what} ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}, got '${text}'`);
   }
   return n;
 }

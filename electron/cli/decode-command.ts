@@ -6,7 +6,7 @@ import { renderFrame, renderTree } from '../../shared/codec/render';
 import { flattenFields, type FieldNode, type FieldValue, type Note } from '../../shared/codec/tree';
 import { detectProtocol, getProtocol, protocolIds } from '../../shared/protocols/index';
 import { parseInteger } from './arguments';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 import { readBytes } from './input';
 
 export interface DecodeFlags {
@@ -41,7 +41,7 @@ export interface DecodeOutput {
 
 export function parseDirection(text: string | undefined): Direction | undefined {
   if (text === undefined) return undefined;
-  if (text !== 'c2s' && text !== 's2c') throw new CliError(`--direction must be c2s or s2c, not '${text}'`);
+  if (text !== 'c2s' && text !== 's2c') throw new UsageError(`--direction must be c2s or s2c, not '${text}'`);
   return text;
 }
 
@@ -50,7 +50,7 @@ export function parseCharset(text: string | undefined): 'utf-8' | 'gbk' | undefi
   const t = text.toLowerCase();
   if (t === 'utf-8' || t === 'utf8') return 'utf-8';
   if (t === 'gbk') return 'gbk';
-  throw new CliError(`--charset must be utf-8 or gbk, not '${text}'`);
+  throw new UsageError(`--charset must be utf-8 or gbk, not '${text}'`);
 }
 
 export function resolveProtocol(id: string, data: Uint8Array, direction?: Direction): { protocol: Protocol; direction?: Direction } {
@@ -60,14 +60,14 @@ export function resolveProtocol(id: string, data: Uint8Array, direction?: Direct
     return found;
   }
   const protocol = getProtocol(id);
-  if (!protocol) throw new CliError(`unknown protocol '${id}' (known: ${protocolIds().join(', ')}, auto)`);
+  if (!protocol) throw new UsageError(`unknown protocol '${id}' (known: ${protocolIds().join(', ')}, auto)`);
   return { protocol, direction };
 }
 
 export function checkVariant(protocol: Protocol, variant: string | undefined): void {
   if (variant === undefined) return;
   const known = protocol.variants?.map((v) => v.id) ?? [];
-  if (!known.includes(variant)) throw new CliError(`--variant: ${protocol.id} has ${known.length ? `variants ${known.join(', ')}` : 'no variants'}, not '${variant}'`);
+  if (!known.includes(variant)) throw new UsageError(`--variant: ${protocol.id} has ${known.length ? `variants ${known.join(', ')}` : 'no variants'}, not '${variant}'`);
 }
 
 export function decodeStream(data: Uint8Array, flags: DecodeFlags): { output: DecodeOutput; decoded: DecodedFrame[]; remainderBytes: Uint8Array; protocol: Protocol } {

@@ -8,7 +8,7 @@ import {
   type DemoClientRun, type DemoServer,
 } from '../engine/demo/demo';
 import { parseEndpoint, parseInteger } from './arguments';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 
 export interface DemoFlags {
   protocol: string;
@@ -28,9 +28,9 @@ function parseProtocols(text: string): string[] {
   if (text === 'all') return [...DEMO_PROTOCOLS];
   const ids = text.split(',').map((s) => s.trim()).filter(Boolean);
   for (const id of ids) {
-    if (!DEMO_PROTOCOLS.includes(id)) throw new CliError(`--protocol: no demo for '${id}' (demos: ${DEMO_PROTOCOLS.join(', ')}, all)`);
+    if (!DEMO_PROTOCOLS.includes(id)) throw new UsageError(`--protocol: no demo for '${id}' (demos: ${DEMO_PROTOCOLS.join(', ')}, all)`);
   }
-  if (ids.length === 0) throw new CliError('--protocol: name a protocol or all');
+  if (ids.length === 0) throw new UsageError('--protocol: name a protocol or all');
   return ids;
 }
 
@@ -55,7 +55,7 @@ function announce(print: Print, s: DemoServer): void {
 }
 
 export async function runDemoCommand(modeText: string, flags: DemoFlags, print: Print, printError: Print = print): Promise<void> {
-  if (!(MODES as readonly string[]).includes(modeText)) throw new CliError(`demo: mode must be server, client or all, not '${modeText}'`);
+  if (!(MODES as readonly string[]).includes(modeText)) throw new UsageError(`demo: mode must be server, client or all, not '${modeText}'`);
   const mode = modeText as Mode;
   const protocols = parseProtocols(flags.protocol);
   const host = flags.host ?? '127.0.0.1';
@@ -64,8 +64,8 @@ export async function runDemoCommand(modeText: string, flags: DemoFlags, print: 
   const roundsFlag = flags.rounds === undefined ? undefined : parseInteger(flags.rounds, '--rounds', { min: 0 });
   const rounds = roundsFlag === 0 ? Infinity : roundsFlag;
   const intervalMs = flags.interval === undefined ? DEFAULT_INTERVAL_MS : parseInteger(flags.interval, '--interval', { min: 0, max: 3_600_000, what: 'milliseconds' });
-  if (port !== undefined && port !== 0 && protocols.length > 1) throw new CliError('--port needs a single --protocol (each demo server has its own port)');
-  if (flags.connect !== undefined && mode !== 'client') throw new CliError('--connect is for demo client (server and all use their own servers)');
+  if (port !== undefined && port !== 0 && protocols.length > 1) throw new UsageError('--port needs a single --protocol (each demo server has its own port)');
+  if (flags.connect !== undefined && mode !== 'client') throw new UsageError('--connect is for demo client (server and all use their own servers)');
   const portOf = (id: string): number => port ?? defaultDemoPort(id);
   const onExchange = (line: string): void => print(line);
 
@@ -85,7 +85,7 @@ export async function runDemoCommand(modeText: string, flags: DemoFlags, print: 
   }
 
   if (mode === 'client') {
-    if (flags.connect !== undefined && protocols.length > 1) throw new CliError('--connect needs a single --protocol');
+    if (flags.connect !== undefined && protocols.length > 1) throw new UsageError('--connect needs a single --protocol');
     const target = flags.connect !== undefined ? parseEndpoint(flags.connect, '--connect') : undefined;
     const runs: DemoClientRun[] = protocols.map((id) => runDemoClient(id, {
       host: target?.host ?? host, port: target?.port ?? portOf(id), rounds: rounds ?? 1, intervalMs, onExchange,

@@ -3,7 +3,7 @@ import { toHex, concatBytes } from '../../shared/codec/bytes';
 import type { Direction } from '../../shared/codec/protocol';
 import { EncodeError } from '../../shared/codec/schema';
 import { getProtocol, protocolIds } from '../../shared/protocols/index';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 import { checkVariant, parseCharset, parseDirection } from './decode-command';
 import { readJson } from './input';
 
@@ -24,9 +24,9 @@ export function runEncode(flags: EncodeFlags): string {
 function encodeFrame(frame: unknown, flags: EncodeFlags, where: string): Uint8Array {
   if (!isObject(frame)) throw new CliError(`${where}: expected a JSON object with message, direction and value`);
   const id = flags.protocol ?? (typeof frame.protocol === 'string' ? frame.protocol : undefined);
-  if (!id) throw new CliError('--protocol is required');
+  if (!id) throw new UsageError('--protocol is required');
   const protocol = getProtocol(id);
-  if (!protocol) throw new CliError(`unknown protocol '${id}' (known: ${protocolIds().join(', ')})`);
+  if (!protocol) throw new UsageError(`unknown protocol '${id}' (known: ${protocolIds().join(', ')})`);
   checkVariant(protocol, flags.variant);
   if (typeof frame.message !== 'string') throw new CliError(`${where}.message: expected a message name of ${id} (${protocol.messages.map((m) => m.name).join(', ')})`);
   const value = frame.value ?? {};

@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_BUSY_POLL_MICROS } from '../engine/util/busy-poll';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 
 // Each sub-command is imported when it runs, not at start: `read` then loads no proxy, web server, demo or capture
 // code (the bundle is split per command by scripts/build-cli.mjs), which is most of the start-up time.
@@ -169,7 +169,7 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof CliError) {
       process.stderr.write(`framescope: ${e.message}\n`);
-      return 1;
+      return e instanceof UsageError ? 2 : 1;
     }
     process.stderr.write(`framescope: internal error: ${(e as Error)?.message ?? String(e)}\n`);
     return 70;

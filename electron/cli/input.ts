@@ -1,10 +1,10 @@
 /** Reading the CLI's inputs: hex strings, binary files, JSON from a file or stdin. */
 import { readFileSync } from 'node:fs';
 import { fromHex, HexError } from '../../shared/codec/bytes';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 
 export function readBytes(opts: { hex?: string; file?: string }): Uint8Array {
-  if ((opts.hex === undefined) === (opts.file === undefined)) throw new CliError('give exactly one of --hex <hex> or --file <path>');
+  if ((opts.hex === undefined) === (opts.file === undefined)) throw new UsageError('give exactly one of --hex <hex> or --file <path>');
   if (opts.hex !== undefined) {
     try {
       return fromHex(opts.hex);

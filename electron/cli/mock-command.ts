@@ -5,7 +5,7 @@ import { CraftError } from '../engine/craft/craft-error';
 import { MockResponder, parseMockRules } from '../engine/craft/mock-rules';
 import { MockServer } from '../engine/craft/mock-server';
 import { Session } from '../engine/session/session';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 import { parseEndpoint } from './arguments';
 import { frameLine } from './frame-printer';
 import { readJson } from './input';
@@ -24,9 +24,9 @@ export async function runMock(flags: MockFlags, out: (line: string) => void, err
   try {
     const file = parseMockRules(readJson(flags.rules, '--rules'), flags.rules);
     const id = flags.protocol ?? file.protocol;
-    if (!id) throw new CliError('--protocol is required (the rules file names no protocol)');
+    if (!id) throw new UsageError('--protocol is required (the rules file names no protocol)');
     const protocol = getProtocol(id);
-    if (!protocol) throw new CliError(`--protocol: unknown protocol '${id}' (known: ${protocolIds().join(', ')})`);
+    if (!protocol) throw new UsageError(`--protocol: unknown protocol '${id}' (known: ${protocolIds().join(', ')})`);
     if (file.protocol && file.protocol !== protocol.id) throw new CliError(`--protocol ${protocol.id}, but ${flags.rules} is for ${file.protocol}`);
     responder = new MockResponder(file.rules, protocol, flags.variant ?? file.variant);
   } catch (e) {

@@ -4,7 +4,7 @@ import { sessionRecorder } from '../engine/proxy/session-recorder';
 import { SessionSpool } from '../engine/files/session-spool';
 import { Session } from '../engine/session/session';
 import { getProtocol, protocolIds } from '../../shared/protocols/index';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 import { parseEndpoint, parseInteger } from './arguments';
 import { compileDisplayFilter, frameLine, matches } from './frame-printer';
 
@@ -22,7 +22,7 @@ export async function runProxy(flags: ProxyFlags, out: (line: string) => void, e
   const listen = parseEndpoint(flags.listen, '--listen', '127.0.0.1');
   const upstream = parseEndpoint(flags.upstream, '--upstream');
   const protocol = flags.protocol ?? 'auto';
-  if (protocol !== 'auto' && !getProtocol(protocol)) throw new CliError(`--protocol: unknown protocol '${protocol}' (known: ${protocolIds().join(', ')}, auto)`);
+  if (protocol !== 'auto' && !getProtocol(protocol)) throw new UsageError(`--protocol: unknown protocol '${protocol}' (known: ${protocolIds().join(', ')}, auto)`);
   const filter = compileDisplayFilter(flags.displayFilter);
   const busyPollMicros = flags.busyPoll === undefined ? undefined : parseInteger(flags.busyPoll, '--busy-poll', { min: 0, max: 1_000_000, what: 'microseconds' });
   const spool = flags.write ? await SessionSpool.create(flags.write, `framescope proxy ${listen.host}:${listen.port} → ${upstream.host}:${upstream.port}`) : undefined;

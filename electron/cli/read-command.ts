@@ -5,7 +5,7 @@ import { PacketIngest } from '../engine/capture/packet-ingest';
 import { Session } from '../engine/session/session';
 import { flattenFields } from '../../shared/codec/tree';
 import { getProtocol, protocolIds } from '../../shared/protocols/index';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 import { compileDisplayFilter, frameLine, matches } from './frame-printer';
 import { existsSync } from 'node:fs';
 
@@ -20,15 +20,17 @@ export interface ReadFlags {
 /** tshark's `-d tcp.port==N,protocol`. */
 export function parseDecodeAs(text: string): { port: number; protocol: string; variant?: string } {
   const m = /^tcp\.port\s*==\s*(\d+)\s*,\s*([a-z]+)(?::([A-Za-z0-9]+))?$/.exec(text.trim());
-  if (!m) throw new CliError(`-d: expected tcp.port==<port>,<protocol>, got '${text}'`);
-  if (!getProtocol(m[2])) throw new CliError(`-d: unknown protocol '${m[2]}' (known: ${protocolIds().join(', ')})`);
+  if (!m) throw new UsageError(`-d: expected tcp.port==<port>,<protocol>, got '${text}'`);
+  if (!getProtocol(m[2])) throw new UsageError(`-d: unknown protocol '${m[2]}' (known: ${protocolIds().join(', ')})`);
   return { port: Number(m[1]), protocol: m[2], ...(m[3] ? { variant: m[3] } : {}) };
 }
 
 /** `opened`: the file as the CLI opened it before loading this module (its reading may have begun). */
 export async function runRead(flags: ReadFlags, out: (text: string) => void, opened?: OpenedCaptureFile): Promise<void> {
-  if (!existsSync(flags.read)) throw new CliError(`-r ${flags.read}: no such file`);
+  // The command line first (exit 2), then the file (exit 1).
+  const decodeAs = (flags.decodeAs ?? []).map(parseDecodeAs);
   const filter = compileDisplayFilter(flags.displayFilter);
+  if (!existsSync(flags.read)) throw new CliError(`-r ${flags.read}: no such file`);
   let matched = 0;
   const json: unknown[] = [];
   const session: Session = new Session({
@@ -42,10 +44,7 @@ export async function runRead(flags: ReadFlags, out: (text: string) => void, ope
       else out(frameLine(session, frame));
     },
   });
-  for (const d of flags.decodeAs ?? []) {
-    const rule = parseDecodeAs(d);
-    session.setDecodeAs(rule.port, rule.protocol, rule.variant);
-  }
+  for (const rule of decodeAs) session.setDecodeAs(rule.port, rule.protocol, rule.variant);
   try {
     await (opened ?? openCaptureFile(flags.read)).ingest(new PacketIngest(session, 'file'));
   } catch (e) {

@@ -11,7 +11,7 @@ import { CraftError } from '../engine/craft/craft-error';
 import { isObject, payloadBytes } from '../engine/craft/payload';
 import { parseSequence, SequenceRun } from '../engine/craft/sequence';
 import { Session } from '../engine/session/session';
-import { CliError } from './cli-error';
+import { CliError, UsageError } from './cli-error';
 import { parseEndpoint, parseInteger } from './arguments';
 import { frameLine } from './frame-printer';
 import { readJson } from './input';
@@ -29,7 +29,7 @@ export interface SendFlags {
 
 export async function runSend(flags: SendFlags, out: (line: string) => void, err: (line: string) => void): Promise<void> {
   const to = parseEndpoint(flags.to, '--to');
-  if ((flags.json === undefined) === (flags.hex === undefined)) throw new CliError('give exactly one of --json <file|-> or --hex <hex>');
+  if ((flags.json === undefined) === (flags.hex === undefined)) throw new UsageError('give exactly one of --json <file|-> or --hex <hex>');
   const timeoutMs = flags.timeout === undefined ? 5000 : parseInteger(flags.timeout, '--timeout', { min: 1, what: 'milliseconds' });
   const lingerMs = flags.linger === undefined ? 200 : parseInteger(flags.linger, '--linger', { min: 0, what: 'milliseconds' });
   const input = flags.json !== undefined ? readJson(flags.json, '--json') : { hex: flags.hex };
@@ -58,7 +58,7 @@ export async function runSend(flags: SendFlags, out: (line: string) => void, err
 
 /** One message document, a `decode --json` output, a list of documents, `{hex}`, or a sequence file → a sequence. */
 function toSequence(input: unknown, protocolFlag: string | undefined, timeoutMs: number): SequenceFile {
-  if (protocolFlag !== undefined && !getProtocol(protocolFlag)) throw new CliError(`--protocol: unknown protocol '${protocolFlag}' (known: ${protocolIds().join(', ')})`);
+  if (protocolFlag !== undefined && !getProtocol(protocolFlag)) throw new UsageError(`--protocol: unknown protocol '${protocolFlag}' (known: ${protocolIds().join(', ')})`);
   try {
     if (isObject(input) && Array.isArray(input.steps)) {
       const seq = parseSequence(protocolFlag && input.protocol === undefined ? { ...input, protocol: protocolFlag } : input, '--json');
@@ -69,9 +69,9 @@ function toSequence(input: unknown, protocolFlag: string | undefined, timeoutMs:
     if (frames.length === 0) throw new CliError('--json: nothing to send');
     const named = frames.find((f) => isObject(f) && typeof f.protocol === 'string') as { protocol?: string } | undefined;
     const id = protocolFlag ?? named?.protocol;
-    if (!id) throw new CliError('--protocol is required (the message does not name its protocol)');
+    if (!id) throw new UsageError('--protocol is required (the message does not name its protocol)');
     const protocol = getProtocol(id);
-    if (!protocol) throw new CliError(`unknown protocol '${id}' (known: ${protocolIds().join(', ')})`);
+    if (!protocol) throw new UsageError(`unknown protocol '${id}' (known: ${protocolIds().join(', ')})`);
     const steps = frames.map((f, i) => stepOf(f, protocol, frames.length > 1 ? `--json frames[${i}]` : '--json'));
     return parseSequence({ protocol: protocol.id, replyTimeoutMs: timeoutMs, steps }, '--json');
   } catch (e) {

@@ -102,27 +102,30 @@ describe('framescope protocols', () => {
 });
 
 describe('bad input', () => {
-  const cases: Array<[string[], RegExp, string?]> = [
-    [['decode', '-p', 'flyer', '--hex', 'zz'], /^framescope: --hex: not a hex digit at position 0: 'z'$/],
-    [['decode', '-p', 'flyer', '--hex', 'abc'], /odd number of digits/],
-    [['decode', '-p', 'nope', '--hex', '00'], /^framescope: unknown protocol 'nope' \(known: .*flyer.*\)$/],
-    [['decode', '-p', 'flyer'], /give exactly one of --hex <hex> or --file <path>/],
-    [['decode', '-p', 'flyer', '--file', '/no/such/file'], /--file \/no\/such\/file: no such file/],
-    [['decode', '-p', 'flyer', '--hex', '00', '--direction', 'up'], /--direction must be c2s or s2c/],
-    [['decode', '-p', 'auto', '--hex', '0000'], /no protocol recognises the first bytes/],
-    [['encode', '-p', 'flyer', '--json', '-'], /invalid JSON/, '{nope'],
-    [['encode', '-p', 'flyer', '--json', '-'], /frame\.message: expected a message name of flyer/, '{}'],
-    [['encode', '-p', 'flyer', '--json', '-'], /flyer\.serverVersion: expected an integer/, '{"message":"HeartbeatResponse","direction":"s2c","value":{"serverVersion":"x"}}'],
+  // Exit 1: the input is bad (a file, hex, JSON, a value the codec refuses); exit 2: the command line is (as commander's own errors).
+  const cases: Array<[string[], 1 | 2, RegExp, string?]> = [
+    [['decode', '-p', 'flyer', '--hex', 'zz'], 1, /^framescope: --hex: not a hex digit at position 0: 'z'$/],
+    [['decode', '-p', 'flyer', '--hex', 'abc'], 1, /odd number of digits/],
+    [['decode', '-p', 'nope', '--hex', '00'], 2, /^framescope: unknown protocol 'nope' \(known: .*flyer.*\)$/],
+    [['decode', '-p', 'flyer'], 2, /give exactly one of --hex <hex> or --file <path>/],
+    [['decode', '-p', 'flyer', '--file', '/no/such/file'], 1, /--file \/no\/such\/file: no such file/],
+    [['decode', '-p', 'flyer', '--hex', '00', '--direction', 'up'], 2, /--direction must be c2s or s2c/],
+    [['decode', '-p', 'auto', '--hex', '0000'], 1, /no protocol recognises the first bytes/],
+    [['encode', '-p', 'flyer', '--json', '-'], 1, /invalid JSON/, '{nope'],
+    [['encode', '-p', 'flyer', '--json', '-'], 1, /frame\.message: expected a message name of flyer/, '{}'],
+    [['encode', '-p', 'flyer', '--json', '-'], 1, /flyer\.serverVersion: expected an integer/, '{"message":"HeartbeatResponse","direction":"s2c","value":{"serverVersion":"x"}}'],
+    [['read', '-r', '/no/such/file.pcapng'], 1, /^framescope: -r \/no\/such\/file\.pcapng: no such file$/],
+    [['read', '-r', '/no/such/file.pcapng', '-d', 'tcp.port=1,flyer'], 2, /^framescope: -d: expected tcp\.port==<port>,<protocol>, got 'tcp\.port=1,flyer'$/],
     // Numbers are checked by the command, before anything is opened, in one wording for every sub-command.
-    [['capture', '-i', 'lo', '-B', 'abc'], /^framescope: -B: expected MiB from 1 to 2047, got 'abc'$/],
-    [['decode', '-p', 'flyer', '--hex', '00', '--max-pdu', '0'], /^framescope: --max-pdu: expected a number of bytes of at least 1, got '0'$/],
-    [['serve', '--port', ''], /^framescope: --port: expected a port from 0 to 65535, got ''$/],
-    [['demo', 'client', '--protocol', 'flyer', '--connect', 'nope'], /^framescope: --connect: expected host:port, got 'nope'$/],
+    [['capture', '-i', 'lo', '-B', 'abc'], 2, /^framescope: -B: expected MiB from 1 to 2047, got 'abc'$/],
+    [['decode', '-p', 'flyer', '--hex', '00', '--max-pdu', '0'], 2, /^framescope: --max-pdu: expected a number of bytes of at least 1, got '0'$/],
+    [['serve', '--port', ''], 2, /^framescope: --port: expected a port from 0 to 65535, got ''$/],
+    [['demo', 'client', '--protocol', 'flyer', '--connect', 'nope'], 2, /^framescope: --connect: expected host:port, got 'nope'$/],
   ];
-  for (const [args, pattern, input] of cases) {
-    it(`${args.join(' ')} → one line on stderr, non-zero exit`, () => {
+  for (const [args, code, pattern, input] of cases) {
+    it(`${args.join(' ')} → one line on stderr, exit ${code}`, () => {
       const r = run(args, input);
-      expect(r.code).not.toBe(0);
+      expect(r.code).toBe(code);
       const lines = r.stderr.trim().split('\n');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(pattern);

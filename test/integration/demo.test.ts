@@ -301,10 +301,10 @@ describe('framescope demo', () => {
     expect(out.split('\n')[0]).toMatch(new RegExp(`^push demo server: port ${busy} is busy, listening on 127\\.0\\.0\\.1:\\d+ instead$`));
   });
 
-  it('refuses bad arguments with one line and exit 1', () => {
+  it('refuses bad arguments with one line and exit 2 (usage)', () => {
     for (const args of [['demo', 'sideways', '--protocol', 'flyer'], ['demo', 'all', '--protocol', 'nope'], ['demo', 'all', '--protocol', 'all', '--port', '1234'], ['demo', 'client', '--protocol', 'flyer', '--connect', 'nowhere']]) {
       const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8' });
-      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.status, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(/^framescope: .+\n$/);
     }
   });

@@ -107,7 +107,7 @@ describe('framescope proxy --write', () => {
 
   it('refuses a --busy-poll that is not a number of microseconds', () => {
     const r = spawnSync(process.execPath, [BIN, 'proxy', '--listen', '0', '--upstream', '127.0.0.1:1', '--busy-poll', '50us'], { encoding: 'utf8' });
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--busy-poll: expected microseconds from 0 to 1000000, got '50us'/);
   });
 });
