@@ -142,6 +142,11 @@ export interface Protocol {
   /** A lone buffer's direction (PROTOCOLS.md per-section rules). */
   guessDirection(pdu: Uint8Array): Direction;
   framer(direction: Direction, opts?: FramerOptions): Framer;
+  /**
+   * The response framer needs the request framer's notes (FramerOptions.exchange; HTTP: a HEAD's response has no
+   * body), so whoever frames a connection's responses frames its requests too, from the start of the stream.
+   */
+  framesResponsesByRequest?: boolean;
   /** Fast path: message name and summary without building a tree. */
   peek(pdu: Uint8Array, direction: Direction, opts?: DecodeOptions): Peek;
   decode(pdu: Uint8Array, direction: Direction, opts?: DecodeOptions): DecodedFrame;

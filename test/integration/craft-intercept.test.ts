@@ -4,6 +4,8 @@
  * the hold timeout; mock rules on a proxy listener.
  */
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -116,6 +118,35 @@ describe('intercept', () => {
     // Rules off: the connection is a plain pipe again.
     await engine.call('intercept.setRules', { listenerId: proxy.id, rules: [] });
     await client.request('HeartbeatRequest', beat('23'), 'HeartbeatResponse');
+  });
+
+  it('frames an HTTP response by its request with a rule on responses only: the reply to a HEAD is passed on at once', async () => {
+    const engine = new Engine({ spoolDir: mkdtempSync(join(tmpdir(), 'fs-intercept-')) });
+    cleanup.push(() => engine.close());
+    // A real HTTP server: a HEAD reply carries the GET's Content-Length and no body (RFC 9112 §6.3).
+    const server = createServer((req, res) => res.writeHead(200, { 'content-length': 5 }).end(req.method === 'HEAD' ? undefined : 'hello'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    cleanup.push(() => new Promise<void>((r) => server.close(() => r())));
+    const proxy = await engine.call('proxy.add', { port: 0, upstream: { host: '127.0.0.1', port: (server.address() as AddressInfo).port }, protocol: 'auto' });
+    await engine.call('intercept.setRules', { listenerId: proxy.id, rules: [{ filter: 'http.status_code == 599', direction: 's2c' }] });
+
+    const socket = connect(proxy.boundPort, '127.0.0.1');
+    cleanup.push(() => socket.destroy());
+    let replies = '';
+    socket.on('data', (b) => { replies += b.toString('latin1'); });
+    // Before the relay framed requests here, it waited for the 5 body bytes the HEAD's reply announces and never
+    // passed the reply on: the client hung.
+    socket.write('HEAD /info HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => replies.endsWith('\r\n\r\n'), 3000);
+    socket.write('GET /info HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => replies.endsWith('\r\n\r\nhello'), 3000);
+    expect(replies.match(/HTTP\/1\.1 200/g)).toHaveLength(2);
+
+    const conn = (await engine.call('connections.list', {})).find((c) => c.listenerId === proxy.id)!;
+    const rows = await until(async () => { const r = await engine.call('connection.frames', { connection: conn.id }); return r.length === 4 ? r : undefined; });
+    const responses = rows.filter((r) => r.direction === 's2c');
+    expect(responses.map((r) => [r.length, r.malformed ?? false])).toEqual([[replies.indexOf('HTTP/1.1 200', 1), false], [replies.length - replies.indexOf('HTTP/1.1 200', 1), false]]);
+    expect(await engine.call('intercept.list', {})).toEqual([]);
   });
 
   it('refuses a rule with a bad filter, showing where', async () => {

@@ -87,21 +87,26 @@ export class ListenerControls {
     if (!inspect.c2s && !inspect.s2c && !chaos) return undefined;
     const fixed = this.protocol === 'auto' ? undefined : getProtocol(this.protocol);
     const chosen: Partial<Record<Direction, Protocol>> = {};
-    // Where both directions are framed from the start, an HTTP response is framed by its request's method (a HEAD's
-    // has no body); a direction framed alone frames alone.
-    const exchange: FramerExchange | undefined = inspect.c2s && inspect.s2c ? { pending: [] } : undefined;
+    const chaosOn = (d: Direction): boolean => chaos !== null && (chaos.direction === 'both' || chaos.direction === d);
+    const framed = { c2s: inspect.c2s || chaosOn('c2s'), s2c: inspect.s2c || chaosOn('s2c') };
+    // Where the responses are framed, the requests are cut too when the protocol frames a response by its request
+    // (HTTP: a HEAD's has no body). The two share an exchange when both were framed from the start of the stream.
+    let exchange: FramerExchange | undefined;
     const rules = this.rules;
     const mocks = [...this.mocks.values()];
     const spec: ChaosSpec | undefined = chaos ? { splitBytes: chaos.splitBytes, coalesce: chaos.coalesce, delayMs: chaos.delayMs, coalesceWaitMs: chaos.coalesceWaitMs } : undefined;
     return {
-      framer: (direction, first) => {
+      framer: (direction, first, atStart) => {
         const c = ctx();
         const p = fixed ?? (c?.protocol ? getProtocol(c.protocol) : undefined) ?? (first ? detectProtocol(first, direction)?.protocol : undefined);
-        if (!p) return undefined;
+        if (!p || (!framed[direction] && !p.framesResponsesByRequest)) return undefined;
         chosen[direction] = p;
-        return p.framer(direction, { exchange });
+        let shared: FramerExchange | undefined;
+        if (p.framesResponsesByRequest && atStart) shared = direction === 'c2s' ? (exchange = { pending: [] }) : exchange;
+        return p.framer(direction, { exchange: shared });
       },
       inspect,
+      frame: { c2s: framed.s2c },
       decide: (direction, pdu): PduDecision => {
         const c = ctx();
         if (!c) return 'pass';

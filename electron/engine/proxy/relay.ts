@@ -96,10 +96,15 @@ export interface ChaosSpec {
 }
 
 export interface RelayPolicy {
-  /** The framer of a direction; `first` is the first chunk when framing starts with the stream (detection). */
-  framer?(direction: Direction, first: Uint8Array | undefined): Framer | undefined;
+  /**
+   * The framer of a direction; `atStart`: framing starts with the stream, `first` is then its first chunk when it
+   * has come (detection). Undefined: the direction is relayed as bytes.
+   */
+  framer?(direction: Direction, first: Uint8Array | undefined, atStart: boolean): Framer | undefined;
   /** Directions whose PDUs go through `decide`. */
   inspect?: Partial<Record<Direction, boolean>>;
+  /** Directions cut into PDUs though `decide` does not see them (the requests whose responses are framed by them). */
+  frame?: Partial<Record<Direction, boolean>>;
   decide?(direction: Direction, pdu: Uint8Array): PduDecision;
   /** A held PDU is released after this long (0 or absent: never)… */
   holdTimeoutMs?: number;
@@ -356,7 +361,7 @@ export class Relay {
   private wantsFraming(lane: Lane): boolean {
     const p = this.policy;
     if (!p?.framer || lane.unframeable || lane.sourceEnded) return false;
-    return p.inspect?.[lane.direction] === true || this.chaosOf(lane) !== undefined;
+    return p.inspect?.[lane.direction] === true || p.frame?.[lane.direction] === true || this.chaosOf(lane) !== undefined;
   }
 
   private chaosOf(lane: Lane): ChaosSpec | undefined {
@@ -374,7 +379,7 @@ export class Relay {
 
   private tryStartFraming(lane: Lane, first: Uint8Array | undefined, out: RelayCommand[]): void {
     if (!this.atBoundary(lane)) return;
-    const framer = this.policy!.framer!(lane.direction, lane.received === 0 ? first : undefined);
+    const framer = this.policy!.framer!(lane.direction, lane.received === 0 ? first : undefined, lane.received === 0);
     if (!framer) { lane.unframeable = lane.received > 0 || first !== undefined; return; }
     lane.deframer = new StreamDeframer(framer);
     this.flushInjects(lane, out);

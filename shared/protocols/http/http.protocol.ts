@@ -187,6 +187,7 @@ export const httpProtocol: Protocol = {
   guessDirection: (pdu: Uint8Array): Direction => (startsWith(pdu, Uint8Array.of(0x48, 0x54, 0x54, 0x50, 0x2f)) ? 's2c' : 'c2s'),
   framer: httpFramer,
   requestContext: httpRequestContext,
+  framesResponsesByRequest: true,
   peek: (pdu: Uint8Array, direction: Direction, opts?: DecodeOptions) => peekHttp(pdu, direction, opts),
   decode: (pdu: Uint8Array, direction: Direction, opts?: DecodeOptions) => decodeHttp(pdu, direction, opts),
   encode: (message: string, _direction: Direction, value: Doc) => encodeHttp(message, value),

@@ -65,6 +65,23 @@ describe('relay intercept', () => {
     expect(r.held()).toEqual([]);
   });
 
+  it('cuts a direction in `frame` into PDUs without deciding on them; the framer learns whether it starts with the stream', () => {
+    const decided: Direction[] = [];
+    const starts: Array<[Direction, boolean]> = [];
+    const r = open({
+      framer: (d, _first, atStart) => { starts.push([d, atStart]); return flyer.framer(d); },
+      inspect: { s2c: true }, frame: { c2s: true },
+      decide: (d) => { decided.push(d); return 'pass'; },
+    });
+    const two = concatBytes([hb('1'), hb('2')]);
+    // Half of the second PDU waits for the rest: a framed direction passes on whole PDUs.
+    expect(ops(r.handle(data(two.subarray(0, HB + 5))))).toEqual([`write server ${HB}`, 'record c2s Heartbeat#1']);
+    expect(ops(r.handle(data(two.subarray(HB + 5))))).toEqual([`write server ${HB}`, 'record c2s Heartbeat#2']);
+    expect(ops(r.handle(data(hbr('1'), 'server')))).toEqual([`write client ${HBR}`, 'record s2c HeartbeatResponse#1']);
+    expect(decided).toEqual(['s2c']);
+    expect(starts).toEqual([['c2s', true], ['s2c', true]]);
+  });
+
   it('forwards an edited PDU and records it as modified with the original kept', () => {
     const r = open(policy());
     r.handle(data(hb('2')));
