@@ -112,8 +112,11 @@ export interface FramerExchange {
 export interface PairingKey {
   /** `request` opens a transaction, `response` closes one, `none` takes no part (pushes, one-way notices). */
   role: 'request' | 'response' | 'none';
-  /** Key shared by a request and its response(s); undefined pairs first-in-first-out within `fifo`. */
-  key?: string;
+  /**
+   * Key shared by a request and its response(s); undefined pairs first-in-first-out within `fifo`. A number where
+   * the protocol can make one (flyer): it costs no string per frame.
+   */
+  key?: string | number;
   /** FIFO lane for keyless pairing (e.g. the expected reply message name). */
   fifo?: string;
   /** A response that may be followed by another for the same request (hodor's RUNNING then SUCCEEDED). */

@@ -15,7 +15,7 @@ export interface SentRequest {
 }
 
 export class PairBook {
-  private open = new Map<string, SentRequest[]>();
+  private open = new Map<string | number, SentRequest[]>();
 
   /** Registers what we sent; only requests open a lane. */
   sent(peek: Peek, tag?: number, context?: Record<string, unknown>): void {
@@ -38,7 +38,7 @@ export class PairBook {
   }
 }
 
-function laneOf(peek: Peek): string {
+function laneOf(peek: Peek): string | number {
   return peek.pair.key ?? `fifo:${peek.pair.fifo ?? ''}`;
 }
 

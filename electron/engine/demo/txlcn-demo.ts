@@ -39,8 +39,8 @@ const keyOf = (f: DecodedFrame): string | undefined => (typeof f.value.key === '
  * Requests this side sent and is waiting on, by key: a `rok`'s payload is read with the table of the request's
  * action (DecodeOptions.context), exactly as pairing would do it.
  */
-function trackRequests(conn: DemoConnection, incoming: Direction): Map<string, string> {
-  const pending = new Map<string, string>();
+function trackRequests(conn: DemoConnection, incoming: Direction): Map<string | number, string> {
+  const pending = new Map<string | number, string>();
   conn.state.set(PENDING, pending);
   conn.decodeOptions = (pdu) => {
     const key = txlcn.peek(pdu, incoming).pair.key;

@@ -8,22 +8,22 @@
 const KEEP = Symbol('keeps the table');
 
 export class WaitingRequests {
-  private readonly map = new Map<string | symbol, number | number[]>([[KEEP, -1]]);
+  private readonly map = new Map<string | number | symbol, number | number[]>([[KEEP, -1]]);
 
   /** Lanes waiting. */
   get size(): number {
     return this.map.size - 1;
   }
 
-  get(lane: string): number | number[] | undefined {
+  get(lane: string | number): number | number[] | undefined {
     return this.map.get(lane);
   }
 
-  set(lane: string, frames: number | number[]): void {
+  set(lane: string | number, frames: number | number[]): void {
     this.map.set(lane, frames);
   }
 
-  delete(lane: string): void {
+  delete(lane: string | number): void {
     this.map.delete(lane);
   }
 

@@ -316,9 +316,13 @@ function pairOf(pdu: Uint8Array, def: MessageDef): PairingKey {
   if (def === UNKNOWN || pdu.length < FLYER_HEADER_SIZE) return { role: 'none' };
   // §1.3: the response is the request's id + 1 and echoes its packet id; heartbeats all use packet id 0 and
   // share one key, which pairing resolves first-in-first-out.
-  const pid = u64Le(pdu, 12);
   const isRequest = def.id % 2 === 0;
-  return { role: isRequest ? 'request' : 'response', key: `${isRequest ? def.id + 1 : def.id}:${pid}` };
+  const response = isRequest ? def.id + 1 : def.id;
+  const lo = peekInt(pdu, 12, 'u4le');
+  const hi = peekInt(pdu, 16, 'u4le');
+  // A number while exact (packet ids below 2^49: all real ones): no string is built or hashed per frame.
+  const key = hi < 0x20000 ? (hi * 0x100000000 + lo) * 16 + (response - FIRST_ID) : `${response}:${u64Le(pdu, 12)}`;
+  return { role: isRequest ? 'request' : 'response', key };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

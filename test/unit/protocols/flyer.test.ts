@@ -163,22 +163,35 @@ describe('flyer detection and direction', () => {
 describe('flyer pairing and peek', () => {
   it('keys a response to its request: id + 1 and the echoed packet id', () => {
     const peek = (file: string) => { const f = fixtures.find((x) => x.file.startsWith(file))!; return flyer.peek(f.bytes, f.direction).pair; };
-    expect(peek('01-')).toEqual({ role: 'request', key: '1001:2725371800012' });
-    expect(peek('02-')).toEqual({ role: 'response', key: '1001:2725371800012' });
-    expect(peek('03-')).toEqual({ role: 'request', key: '1003:0' });
-    expect(peek('04-')).toEqual({ role: 'response', key: '1003:0' });
+    // The response's id and the packet id in one number (no string per frame), exact below 2^49.
+    const key = (response: number, packetId: number) => packetId * 16 + (response - 1000);
+    expect(peek('01-')).toEqual({ role: 'request', key: key(1001, 2725371800012) });
+    expect(peek('02-')).toEqual({ role: 'response', key: key(1001, 2725371800012) });
+    expect(peek('03-')).toEqual({ role: 'request', key: key(1003, 0) });
+    expect(peek('04-')).toEqual({ role: 'response', key: key(1003, 0) });
     // Heartbeats share packet id 0: one key, paired first-in-first-out.
-    expect(peek('05-')).toEqual({ role: 'request', key: '1005:0' });
-    expect(peek('07-')).toEqual({ role: 'response', key: '1005:0' });
-    expect(peek('08-')).toEqual({ role: 'request', key: '1007:58213' });
-    expect(peek('09-')).toEqual({ role: 'response', key: '1007:58213' });
-    expect(peek('11-')).toEqual({ role: 'request', key: '1009:58213' });
-    expect(peek('15-')).toEqual({ role: 'response', key: '1009:58213' });
-    expect(peek('16-')).toEqual({ role: 'request', key: '1011:58213' });
-    expect(peek('18-')).toEqual({ role: 'response', key: '1011:58213' });
-    expect(peek('20-')).toEqual({ role: 'request', key: '1013:58213' });
-    expect(peek('21-')).toEqual({ role: 'response', key: '1013:58213' });
+    expect(peek('05-')).toEqual({ role: 'request', key: key(1005, 0) });
+    expect(peek('07-')).toEqual({ role: 'response', key: key(1005, 0) });
+    expect(peek('08-')).toEqual({ role: 'request', key: key(1007, 58213) });
+    expect(peek('09-')).toEqual({ role: 'response', key: key(1007, 58213) });
+    expect(peek('11-')).toEqual({ role: 'request', key: key(1009, 58213) });
+    expect(peek('15-')).toEqual({ role: 'response', key: key(1009, 58213) });
+    expect(peek('16-')).toEqual({ role: 'request', key: key(1011, 58213) });
+    expect(peek('18-')).toEqual({ role: 'response', key: key(1011, 58213) });
+    expect(peek('20-')).toEqual({ role: 'request', key: key(1013, 58213) });
+    expect(peek('21-')).toEqual({ role: 'response', key: key(1013, 58213) });
     expect(peek('22-')).toEqual({ role: 'none' });
+  });
+
+  it('keys a packet id of 2^49 or more by text, exactly', () => {
+    const big = (2n ** 63n + 5n).toString();
+    const request = flyer.encode('ExecuteJob', 's2c', { packet_id: big, jobBeanId: 'j', paramData: '' });
+    const response = flyer.encode('ExecuteJobResponse', 'c2s', { packet_id: big, jobBeanId: 'j', result: 0 });
+    expect(flyer.peek(request, 's2c').pair).toEqual({ role: 'request', key: `1007:${big}` });
+    expect(flyer.peek(response, 'c2s').pair).toEqual({ role: 'response', key: `1007:${big}` });
+    const edge = (id: bigint) => flyer.peek(flyer.encode('ExecuteJob', 's2c', { packet_id: id.toString(), jobBeanId: 'j', paramData: '' }), 's2c').pair.key;
+    expect(edge(2n ** 49n - 1n)).toBe(Number(2n ** 49n - 1n) * 16 + 7);
+    expect(edge(2n ** 49n)).toBe(`1007:${2n ** 49n}`);
   });
 
   it('summarises without a tree, the same way decode does', () => {
