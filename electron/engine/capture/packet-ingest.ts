@@ -7,7 +7,7 @@
  */
 import type { CapturePacket } from '../files/capture-model';
 import type { Session } from '../session/session';
-import { protocolForPort } from '../../../shared/protocols/index';
+import { PROTOCOLS, protocolForPort } from '../../../shared/protocols/index';
 import { PacketReassembly } from './packet-reassembly';
 import type { ReassemblyEvent } from './tcp-reassembly';
 
@@ -45,7 +45,8 @@ export class PacketIngest {
   /** isServerPort of every port, one byte each (1 = yes), for a reassembly on another thread. */
   serverPortMap(): Uint8Array {
     const map = new Uint8Array(65536);
-    for (let port = 0; port < map.length; port++) if (this.isServerPort(port)) map[port] = 1;
+    for (const p of PROTOCOLS) for (const port of p.ports) map[port] = 1;
+    for (const port of this.session.decodeAsPorts()) map[port] = 1;
     return map;
   }
 

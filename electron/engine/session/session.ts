@@ -123,6 +123,10 @@ export class Session {
     return this.decodeAs.has(port);
   }
 
+  decodeAsPorts(): number[] {
+    return [...this.decodeAs.keys()];
+  }
+
   /** ns since the session started, for a wall-clock time in ns since the epoch. */
   relative(time?: bigint): number {
     return Number((time ?? BigInt(Date.now()) * 1_000_000n) - this.epochNs);
