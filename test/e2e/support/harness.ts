@@ -91,8 +91,9 @@ export async function openBrowser(opts: { colorScheme?: 'dark' | 'light' } = {})
     colorScheme: opts.colorScheme ?? 'dark',
   });
   const page = context.pages()[0] ?? await context.newPage();
-  // A missing element fails a test in seconds rather than hanging it until the test timeout.
-  page.setDefaultTimeout(10_000);
+  // A missing element fails a test in seconds rather than hanging it until the test timeout. CI runs two test files
+  // at a time on two cores, browsers included: there, loading Monaco once took more than 10 s.
+  page.setDefaultTimeout(process.env.CI ? 30_000 : 10_000);
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
