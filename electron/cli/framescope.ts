@@ -5,15 +5,12 @@
 import { Command, CommanderError } from 'commander';
 import { DEFAULT_BUSY_POLL_MICROS } from '../engine/util/busy-poll';
 import { CliError, UsageError } from './cli-error';
+import { flushOutput, output } from './output';
 
 // Each sub-command is imported when it runs, not at start: `read` then loads no proxy, web server, demo or capture
 // code (the bundle is split per command by scripts/build-cli.mjs), which is most of the start-up time.
 
 const VERSION = '0.1.0';
-
-function output(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-}
 
 export function buildProgram(): Command {
   const program = new Command('framescope')
@@ -166,6 +163,7 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return 0;
   } catch (e) {
+    flushOutput();
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof CliError) {
       process.stderr.write(`framescope: ${e.message}\n`);
