@@ -32,7 +32,10 @@ export async function runRead(flags: ReadFlags, out: (text: string) => void, ope
   const filter = compileDisplayFilter(flags.displayFilter);
   if (!existsSync(flags.read)) throw new CliError(`-r ${flags.read}: no such file`);
   let matched = 0;
-  const json: unknown[] = [];
+  // JSON is printed as it comes, a frame a line, so memory does not grow with the capture; each frame waits for the
+  // next to learn whether a comma follows it.
+  let jsonFrame: string | undefined;
+  if (flags.json && !flags.count) out('{"frames":[');
   const session: Session = new Session({
     // Every frame is printed (or counted) in onFrame and never looked at again: no copy of its bytes is kept.
     keepBytes: false,
@@ -40,8 +43,9 @@ export async function runRead(flags: ReadFlags, out: (text: string) => void, ope
       if (!matches(session, frame, filter)) return;
       matched++;
       if (flags.count) return;
-      if (flags.json) json.push(frameJson(session, frame));
-      else out(frameLine(session, frame));
+      if (!flags.json) { out(frameLine(session, frame)); return; }
+      if (jsonFrame !== undefined) out(`${jsonFrame},`);
+      jsonFrame = JSON.stringify(frameJson(session, frame));
     },
   });
   for (const rule of decodeAs) session.setDecodeAs(rule.port, rule.protocol, rule.variant);
@@ -50,9 +54,14 @@ export async function runRead(flags: ReadFlags, out: (text: string) => void, ope
   } catch (e) {
     if (e instanceof CaptureFileError) throw new CliError(`-r ${flags.read}: ${e.message}`);
     throw e;
+  } finally {
+    // A damaged file still leaves valid JSON: the frames before the damage (the error follows on stderr).
+    if (flags.json && !flags.count) {
+      if (jsonFrame !== undefined) out(jsonFrame);
+      out(']}');
+    }
   }
   if (flags.count) out(String(matched));
-  else if (flags.json) out(JSON.stringify({ frames: json }));
   session.close(true);
 }
 

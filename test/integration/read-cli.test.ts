@@ -106,4 +106,19 @@ describe('framescope read, built, against the same command from the sources', ()
     expect(r.stderr).toBe(`framescope: ${expected.error}\n`);
     expect(r.stdout).toBe(expected.stdout);
   });
+
+  it('prints JSON a frame a line as it reads, and valid JSON of the frames before the damage of a damaged file', async () => {
+    const r = built(['-r', damaged, '--json', '-Y', 'flyer.jobBeanId == "reportJob"']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^framescope: -r .*pcapng block cut short/);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect([lines[0], lines.at(-1)]).toEqual(['{"frames":[', ']}']);
+    const { frames } = JSON.parse(r.stdout) as { frames: Array<{ number: number; value: { jobBeanId: string } }> };
+    expect(frames.length).toBe(lines.length - 2); // one line each
+    expect(frames.length).toBeGreaterThan(1000);
+    expect(new Set(frames.map((f) => f.value.jobBeanId))).toEqual(new Set(['reportJob']));
+    // The same frames as the text lines before the damage.
+    const text = built(['-r', damaged, '-Y', 'flyer.jobBeanId == "reportJob"']).stdout.trimEnd().split('\n');
+    expect(frames.map((f) => f.number)).toEqual(text.map((l) => Number(l.trim().split(/\s+/)[0])));
+  });
 });
