@@ -466,6 +466,7 @@ async function measureBulk(peersProc: ChildProcess, variants: Variant[], pduSize
     for (let k = 0; k < variants.length; k++) {
       const i = (r + k) % variants.length;
       const pid = variants[i].pid;
+      settleDisk();
       const c0 = cpuSeconds(pid);
       const k0 = pid ? kernelCounts(pid) : undefined;
       const res = await call(peersProc, { op: 'bulk', port: variants[i].port, bytes: BULK.bytes, pduSize });
@@ -486,6 +487,14 @@ async function measureBulk(peersProc: ChildProcess, variants: Variant[], pduSize
 }
 
 /**
+ * Waits until the kernel has written every dirty page to disk, so that no run pays for the writeback of what an
+ * earlier run recorded (the kernel starts writing a page back some 30 s after it was dirtied: during later runs).
+ */
+function settleDisk(): void {
+  spawnSync('sync', { stdio: 'ignore' });
+}
+
+/**
  * MiB/s of appending BULK.bytes to a file in `dir` in 1 MiB synchronous writes (the page cache, as the PDU store
  * writes), the best and the slowest of BULK.runs appended to the same file, as the store's file grows. Not a new
  * file each run: the pages a deleted file leaves are reused at once (several GiB/s here), while a growing store
@@ -497,6 +506,7 @@ function diskAppendRate(dir: string): { best: number; slowest: number } {
   const fd = openSync(file, 'w');
   const secs: number[] = [];
   for (let r = 0, at = 0; r < BULK.runs; r++) {
+    settleDisk();
     const t0 = process.hrtime.bigint();
     for (const end = at + BULK.bytes; at < end; at += block.length) writeSync(fd, block, 0, block.length, at);
     secs.push(Number(process.hrtime.bigint() - t0) / 1e9);
@@ -694,7 +704,7 @@ async function main(): Promise<void> {
       '',
       `Goal: the proxy adds ≤ 45 µs at p50 — **${goalLatency ? 'met' : 'not met'}**: +${added('framescope').toFixed(0)} µs, of which the relay alone +${added('relay').toFixed(0)} µs; with busy polling off +${added('sleeping').toFixed(0)} µs; the naive pipe adds +${added('pipe').toFixed(0)} µs${L('epoll') ? `, a C relay that does nothing but read and write +${added('epoll').toFixed(0)} µs` : ''}${mitmProxy ? `, mitmdump +${added('mitmdump').toFixed(0)} µs` : ''}.${L('epoll') ? ` ${epollVerdict(added('framescope'), added('epoll'))}` : ''}`,
       '',
-      `Bulk: ${BULK.bytes / (1 << 30)} GiB of tt \`MsgData\` PDUs in 64 KiB writes, client → upstream, per path the best of ${BULK.runs} rotated runs (noise only ever slows a run down). The Framescope proxy cuts (protocol tt), classifies and records every PDU, its PDU store on disk (checked: ${bulkFrames.toLocaleString('en-US')} frames). CPU = proxy process time per GiB.`,
+      `Bulk: ${BULK.bytes / (1 << 30)} GiB of tt \`MsgData\` PDUs in 64 KiB writes, client → upstream, per path the best of ${BULK.runs} rotated runs (noise only ever slows a run down), each after \`sync\` so that no run pays for the writeback of what an earlier one recorded (which the kernel starts some 30 s later). The Framescope proxy cuts (protocol tt), classifies and records every PDU, its PDU store on disk (checked: ${bulkFrames.toLocaleString('en-US')} frames). CPU = proxy process time per GiB.`,
       '',
       '| PDU size | path | throughput | × naive pipe | proxy CPU per GiB | of it off the event loop | page faults per GiB |',
       '|---|---|---:|---:|---:|---:|---:|',
