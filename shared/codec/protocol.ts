@@ -30,6 +30,15 @@ export interface DecodeOptions {
   context?: Record<string, unknown>;
 }
 
+/**
+ * DecodeOptions.context of a response, from its request: the request's message name (txlcn's `rok` payload depends
+ * on its action) and what Protocol.requestContext took from the request's bytes (HTTP's method and target). The
+ * session and the composer's channels both give a response this.
+ */
+export function responseContext(requestMessage: string, fromRequest?: Record<string, unknown>): Record<string, unknown> {
+  return { requestMessage, requestAction: requestMessage, ...fromRequest };
+}
+
 export interface EncodeOptions {
   charset?: Charset;
   variant?: string;

@@ -2,7 +2,7 @@
  * Pairing requests we sent with the replies that come back, by the protocol's pairing keys (PROTOCOLS.md pairing
  * rules, the same lanes the session uses): a response closes the oldest open request of its lane.
  */
-import type { DecodedFrame, Peek, Protocol } from '../../../shared/codec/protocol';
+import { responseContext, type DecodedFrame, type Peek, type Protocol } from '../../../shared/codec/protocol';
 import type { SendResult } from '../../../shared/api/contract';
 import type { Direction } from '../../../shared/codec/protocol';
 
@@ -78,7 +78,7 @@ export function noteSent(book: PairBook, protocol: Protocol, pdu: Uint8Array, di
 export function decodeAnswer(protocol: Protocol, pdu: Uint8Array, direction: Direction, book: PairBook, variant?: string): { decoded: DecodedFrame; answers?: SentRequest } {
   const peek = protocol.peek(pdu, direction, variant ? { variant } : undefined);
   const answers = book.answer(peek);
-  const context = answers ? { requestMessage: answers.message, requestAction: answers.message, ...answers.context } : undefined;
+  const context = answers ? responseContext(answers.message, answers.context) : undefined;
   const decoded = protocol.decode(pdu, direction, { ...(variant ? { variant } : {}), ...(context ? { context } : {}) });
   return { decoded, ...(answers ? { answers } : {}) };
 }

@@ -6,7 +6,7 @@
 import { toHex } from '../../../shared/codec/bytes';
 import { classifyPdu } from '../../../shared/codec/extract';
 import { StreamDeframer, type DeframedPdu } from '../../../shared/codec/framing';
-import type { Direction, FramerExchange, PairingKey, Peek, Protocol } from '../../../shared/codec/protocol';
+import { responseContext, type Direction, type FramerExchange, type PairingKey, type Peek, type Protocol } from '../../../shared/codec/protocol';
 import type { ConnectionSource, ConnectionSummary, Endpoint, FrameDetail, FrameRow, MessageStats } from '../../../shared/model/session';
 import { detectProtocol, getProtocol, PROTOCOLS, protocolForPort } from '../../../shared/protocols/index';
 import { FrameIndex } from './frame-index';
@@ -458,10 +458,9 @@ export class Session {
   context(frame: number): Record<string, unknown> | undefined {
     const pair = this.index.pair(frame);
     if (pair < 0 || pair > frame) return undefined;
-    const name = this.messageName(pair);
     const requestContext = this.protocolOf(pair)?.requestContext;
     const fromRequest = !requestContext ? undefined : this.opts.keepBytes === false ? this.waitingContexts.get(pair) : requestContext(this.bytes(pair));
-    return { requestMessage: name, requestAction: name, ...fromRequest };
+    return responseContext(this.messageName(pair), fromRequest);
   }
 
   detail(frame: number): FrameDetail {
