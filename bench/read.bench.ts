@@ -163,6 +163,12 @@ async function main(): Promise<void> {
     const ourTimes: number[] = [];
     const tsharkTimes: Array<number | undefined> = [];
     let failed = false;
+    /** The best of RUNS runs of a command that prints a count; another count than `expected` fails the bench. */
+    const bestCounting = (what: string, expected: number, count: () => string): number => best(Array.from({ length: RUNS }, () => {
+      const r = seconds(count);
+      if (Number(r.out) !== expected) { failed = true; console.error(`${what} counted ${r.out}, expected ${expected}`); }
+      return r.s;
+    }));
     for (const [i, f] of FILTERS.entries()) {
       const ours: number[] = [];
       const theirs: number[] = [];
@@ -201,13 +207,7 @@ async function main(): Promise<void> {
     }
 
     // The floor: the same command without a filter (read, reassemble, deframe, index; no tree decoded).
-    const floors: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const f = seconds(() => String(framescopeCount(file)));
-      if (Number(f.out) !== PDUS) { failed = true; console.error(`framescope counted ${f.out} frames without a filter, expected ${PDUS}`); }
-      floors.push(f.s);
-    }
-    const floor = best(floors);
+    const floor = bestCounting('framescope without a filter', PDUS, () => String(framescopeCount(file)));
     // Process start: the same command on a capture with no packets.
     const empty = join(dir, 'empty.pcapng');
     writeFileSync(empty, encodePcapng([]));
@@ -215,13 +215,7 @@ async function main(): Promise<void> {
     // For scale: Node starting and exiting, and the least a single pass can do for the first filter.
     const nodeStart = best(Array.from({ length: RUNS }, () => seconds(() => run(process.execPath, ['-e', '0'])).s));
     const jobName = /"(.*)"/.exec(FILTERS[0].filter)![1];
-    const floorLoops: number[] = [];
-    for (let r = 0; r < RUNS; r++) {
-      const f = seconds(() => run(process.execPath, [FLOOR, file, jobName]).trim());
-      if (Number(f.out) !== expected[0]) { failed = true; console.error(`the floor loop counted ${f.out}, expected ${expected[0]}`); }
-      floorLoops.push(f.s);
-    }
-    const floorLoop = best(floorLoops);
+    const floorLoop = bestCounting('the floor loop', expected[0], () => run(process.execPath, [FLOOR, file, jobName]).trim());
     const tsharkFirst = tsharkTimes[0];
 
     const table = [

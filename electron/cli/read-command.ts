@@ -34,8 +34,9 @@ export async function runRead(flags: ReadFlags, out: (text: string) => void, ope
   let matched = 0;
   // JSON is printed as it comes, a frame a line, so memory does not grow with the capture; each frame waits for the
   // next to learn whether a comma follows it.
+  const streamJson = flags.json === true && !flags.count;
   let jsonFrame: string | undefined;
-  if (flags.json && !flags.count) out('{"frames":[');
+  if (streamJson) out('{"frames":[');
   const session: Session = new Session({
     // Every frame is printed (or counted) in onFrame and never looked at again: no copy of its bytes is kept.
     keepBytes: false,
@@ -56,7 +57,7 @@ export async function runRead(flags: ReadFlags, out: (text: string) => void, ope
     throw e;
   } finally {
     // A damaged file still leaves valid JSON: the frames before the damage (the error follows on stderr).
-    if (flags.json && !flags.count) {
+    if (streamJson) {
       if (jsonFrame !== undefined) out(jsonFrame);
       out(']}');
     }
